@@ -1,0 +1,90 @@
+/**
+ * Environment → typed configuration, validated once. Defaults point at the native stack on loopback
+ * (`npm run stack`); the same variables point at managed services in production.
+ * A wrong value stops start-up with one line naming the variable (see loadConfig).
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/** Every setting fluxo reads, with its default. Keep README's configuration table in step with this. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Temporal
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  TEMPORAL_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+  /** Comma list of task queues this worker process polls; empty = all of fluxo's queues. */
+  WORKER_TASK_QUEUES: csv.default([]),
+  WORKER_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
+
+  // API
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  API_PUBLIC_URL: z.url().optional(),
+
+  // PostgreSQL
+  DATABASE_URL: z.string().min(1).default('postgresql://postgres@127.0.0.1:55432/fluxo'),
+  DATABASE_POOL_MAX: positiveInt.default(20),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(60_000),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+
+  // MongoDB-compatible (FerretDB natively, MongoDB in compose)
+  MONGODB_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
+  MONGODB_DATABASE: z.string().min(1).default('fluxo'),
+  MONGODB_TIMEOUT_MS: positiveInt.default(5000),
+
+  // Neo4j
+  NEO4J_URL: z.string().min(1).default('bolt://127.0.0.1:7687'),
+  NEO4J_USER: z.string().default(''),
+  NEO4J_PASSWORD: z.string().default(''),
+  NEO4J_TIMEOUT_MS: positiveInt.default(5000),
+
+  // Kafka
+  KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().default('fluxo'),
+  KAFKA_TIMEOUT_MS: positiveInt.default(5000),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
+  KAFKA_TOPIC_RETENTION_MS: positiveInt.default(7 * 24 * 3600 * 1000),
+
+  // Object storage
+  STORAGE_BACKEND: z.enum(['local', 'gcs']).default('local'),
+  STORAGE_LOCAL_DIR: z.string().default('.data/storage'),
+  STORAGE_GCS_BUCKET: z.string().default('fluxo'),
+  STORAGE_GCS_ENDPOINT: z.string().optional(),
+  STORAGE_GCS_PROJECT_ID: z.string().default('fluxo-local'),
+  STORAGE_GCS_KEY_FILE: z.string().optional(),
+  STORAGE_SIGNING_SECRET: z.string().min(16).default('fluxo-dev-signing-secret-change-me'),
+  STORAGE_SIGNED_URL_TTL_SECONDS: positiveInt.default(24 * 3600),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; the error message is one line naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
