@@ -14,7 +14,9 @@ const ROOT = join(__dirname, '..', '..');
 
 export default async function globalSetup(): Promise<void> {
   require('./env');
-  const services = (process.env.FLUXO_TEST_SERVICES ?? '').split(',').filter(Boolean);
+  const named = (process.env.FLUXO_TEST_SERVICES ?? '').split(',').filter(Boolean);
+  // PostgreSQL and Temporal underlie every test (migrations, bundle, workers); the rest on demand.
+  const services = named.length > 0 ? [...new Set(['postgres', 'temporal', ...named])] : [];
   const up = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/stack/cli.ts', 'up', ...services], {
     cwd: ROOT,
     stdio: 'inherit',
