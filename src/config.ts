@@ -53,6 +53,13 @@ export const configSchema = z.object({
   NEO4J_USER: z.string().default(''),
   NEO4J_PASSWORD: z.string().default(''),
   NEO4J_TIMEOUT_MS: positiveInt.default(5000),
+  /** Empty = the server's default database (`neo4j`; Community has only that one). */
+  NEO4J_DATABASE: z.string().default(''),
+  /** How long the driver keeps retrying a read/write after transient errors (leader change, restart). */
+  NEO4J_MAX_RETRY_TIME_MS: positiveInt.default(15_000),
+  /** Server-side transaction timeout; the client also gives up this long after the retry budget. */
+  NEO4J_QUERY_TIMEOUT_MS: positiveInt.default(60_000),
+  NEO4J_POOL_MAX: positiveInt.default(50),
 
   // Kafka
   KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),

@@ -1,7 +1,9 @@
 /**
- * fluxo's custom search attributes, registered on the Temporal namespace by the stack script (native) and
- * by `npm run temporal:setup` elsewhere. Workflows set them so operators can filter in the Web UI.
+ * fluxo's custom search attributes: registered on the namespace by the stack script (natively) and by
+ * `temporal operator search-attribute create` elsewhere; set by workflows so operators can filter in the Web UI.
  */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
 export const searchAttributes = {
   RequestId: 'Keyword',
   Principal: 'Keyword',
@@ -13,7 +15,20 @@ export const searchAttributes = {
   AlertAction: 'Keyword',
   AlertScore: 'Double',
   UserId: 'Keyword',
-  NoteId: 'Keyword',
 } as const;
 
 export type SearchAttributeName = keyof typeof searchAttributes;
+
+/** Typed keys for `typedSearchAttributes` (client) and `upsertSearchAttributes` (workflow). */
+export const searchAttributeKeys = {
+  RequestId: defineSearchAttributeKey('RequestId', SearchAttributeType.KEYWORD),
+  Principal: defineSearchAttributeKey('Principal', SearchAttributeType.KEYWORD),
+  DataRef: defineSearchAttributeKey('DataRef', SearchAttributeType.KEYWORD),
+  AccountId: defineSearchAttributeKey('AccountId', SearchAttributeType.KEYWORD),
+  CatalogVersion: defineSearchAttributeKey('CatalogVersion', SearchAttributeType.INT),
+  JaegerId: defineSearchAttributeKey('JaegerId', SearchAttributeType.KEYWORD),
+  SagaStep: defineSearchAttributeKey('SagaStep', SearchAttributeType.KEYWORD),
+  AlertAction: defineSearchAttributeKey('AlertAction', SearchAttributeType.KEYWORD),
+  AlertScore: defineSearchAttributeKey('AlertScore', SearchAttributeType.DOUBLE),
+  UserId: defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD),
+} as const;

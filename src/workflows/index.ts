@@ -1,2 +1,2 @@
 // The workflow bundle entry: re-exports every domain's workflows.
-export {};
+export * from './probe';

@@ -1,0 +1,35 @@
+/**
+ * Routes kafkajs's own log lines into fluxo's logger. kafkajs runs at WARN (its INFO is a line per
+ * connection and rebalance), and the per-request "[Connection] Response ... error" lines drop to debug:
+ * they repeat the error the failed call already rejects with.
+ */
+import { logLevel, type logCreator } from 'kafkajs';
+
+/** The part of a pino logger this module uses. */
+export interface KafkaLogger {
+  debug(object: object, message: string): void;
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/** Warnings fluxo causes on purpose (see createKafkaStore) and that would repeat on every start. */
+const EXPECTED = [/^Limiting retries for the idempotent producer/];
+
+const NOISY_NAMESPACES = new Set(['Connection', 'BrokerPool']);
+
+export function kafkaLogCreator(logger: KafkaLogger): logCreator {
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+      if (EXPECTED.some((pattern) => pattern.test(message))) return;
+      const fields = { kafka: namespace, ...extra };
+      const text = `kafkajs: ${message}`;
+      if (level === logLevel.ERROR && !NOISY_NAMESPACES.has(namespace)) logger.error(fields, text);
+      else if (level === logLevel.ERROR || level === logLevel.WARN) {
+        if (NOISY_NAMESPACES.has(namespace)) logger.debug(fields, text);
+        else logger.warn(fields, text);
+      } else if (level === logLevel.INFO) logger.info(fields, text);
+      else logger.debug(fields, text);
+    };
+}

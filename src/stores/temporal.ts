@@ -1,0 +1,40 @@
+/**
+ * The Temporal client connection used by the API and tools. Connecting fails fast (bounded by
+ * TEMPORAL_CONNECT_TIMEOUT_MS) with a message that names the address.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+import { withTimeout, type StoreHealth } from './store';
+
+export interface TemporalStore extends StoreHealth {
+  client: Client;
+  connection: Connection;
+}
+
+export async function connectTemporal(config: Config): Promise<TemporalStore> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: config.TEMPORAL_ADDRESS,
+      connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
+  }
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    name: 'temporal',
+    client,
+    connection,
+    async check() {
+      await withTimeout(
+        connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE }),
+        config.TEMPORAL_CONNECT_TIMEOUT_MS,
+        'temporal',
+      );
+    },
+    async close() {
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Which activities each task queue's worker registers. A new domain adds one entry here.
+ */
+import { createProbeActivities } from '../activities/probe';
+import type { TaskQueue } from '../domain/task-queues';
+import type { Stores } from '../stores';
+
+type ActivityFactory = (stores: Stores) => object;
+
+export const activitiesByQueue: Record<TaskQueue, ActivityFactory> = {
+  system: (stores) => createProbeActivities(stores),
+  ledger: () => ({}),
+  reports: () => ({}),
+  catalog: () => ({}),
+  maintenance: () => ({}),
+  alerts: () => ({}),
+  insights: () => ({}),
+};

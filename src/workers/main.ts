@@ -1,0 +1,44 @@
+/**
+ * `npm run worker`: polls fluxo's task queues (all, or WORKER_TASK_QUEUES) until SIGTERM/SIGINT, then drains
+ * in-flight activities and exits 0. Start-up problems print one line and exit 1.
+ */
+import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createLogger } from '../observability/logger';
+import { temporalLogger } from '../observability/temporal-logger';
+import { createStores } from '../stores';
+import { createWorkers, runWorkers, selectedTaskQueues } from './run-workers';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'worker');
+  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
+  const taskQueues = selectedTaskQueues(config);
+
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((error: Error) => {
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${error.message}`);
+  });
+  const stores = createStores(config);
+  try {
+    // Bundled once for all task queues: webpack is the slowest part of start-up.
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: temporalLogger(logger.child({ component: 'bundler' })),
+    });
+    const workers = await createWorkers({ config, connection, stores, workflowBundle, taskQueues });
+    logger.info({ taskQueues, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+    await runWorkers(workers);
+    logger.info('worker stopped after draining in-flight work');
+  } finally {
+    await stores.close();
+    await connection.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`worker: ${error.message}\n`);
+    process.exit(1);
+  },
+);
