@@ -33,7 +33,7 @@ export const configSchema = z.object({
 
   // API
   API_HOST: z.string().default('127.0.0.1'),
-  API_PORT: port.default(3000),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   API_PUBLIC_URL: z.url().optional(),
 
@@ -47,6 +47,11 @@ export const configSchema = z.object({
   MONGODB_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
   MONGODB_DATABASE: z.string().min(1).default('fluxo'),
   MONGODB_TIMEOUT_MS: positiveInt.default(5000),
+  /** Longest wait for one reply on an open connection (a hung server); long aggregations need more than connect. */
+  MONGODB_SOCKET_TIMEOUT_MS: positiveInt.default(60_000),
+  MONGODB_POOL_MAX: positiveInt.default(20),
+  /** Off by default: FerretDB ignores txnNumber, so a driver-retried write is not deduplicated (see docs/services/mongo.md). */
+  MONGODB_RETRY_WRITES: bool.default(false),
 
   // Neo4j
   NEO4J_URL: z.string().min(1).default('bolt://127.0.0.1:7687'),

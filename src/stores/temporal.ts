@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { connectReason } from './connect-error';
 import { withTimeout, type StoreHealth } from './store';
 
 export interface TemporalStore extends StoreHealth {
@@ -19,7 +20,7 @@ export async function connectTemporal(config: Config): Promise<TemporalStore> {
       connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS,
     });
   } catch (error) {
-    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${connectReason(error)}`);
   }
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {

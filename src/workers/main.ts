@@ -7,6 +7,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { temporalLogger } from '../observability/temporal-logger';
 import { createStores } from '../stores';
+import { connectReason } from '../stores/connect-error';
 import { createWorkers, runWorkers, selectedTaskQueues } from './run-workers';
 
 async function main(): Promise<void> {
@@ -15,8 +16,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
   const taskQueues = selectedTaskQueues(config);
 
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((error: Error) => {
-    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${error.message}`);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((error: unknown) => {
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${connectReason(error)}`);
   });
   const stores = createStores(config);
   try {

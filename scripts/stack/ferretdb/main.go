@@ -53,7 +53,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 
-	logger.Warn("ferretdb listening", "addr", *listenAddr, "handler", *handler)
+	logger.Info("ferretdb listening", "addr", *listenAddr, "handler", *handler)
 	if err := f.Run(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %s\n", err)
 		os.Exit(1)
