@@ -1,7 +1,7 @@
 /**
  * Routes kafkajs's own log lines into fluxo's logger. kafkajs runs at WARN (its INFO is a line per
- * connection and rebalance), and the per-request "[Connection] Response ... error" lines drop to debug:
- * they repeat the error the failed call already rejects with.
+ * connection and rebalance), and the per-request and per-retry lines drop to debug (see NOISY_NAMESPACES).
+ * Consumer crashes and restarts stay at error/warn: nothing else reports them.
  */
 import { logLevel, type logCreator } from 'kafkajs';
 
@@ -16,7 +16,11 @@ export interface KafkaLogger {
 /** Warnings fluxo causes on purpose (see createKafkaStore) and that would repeat on every start. */
 const EXPECTED = [/^Limiting retries for the idempotent producer/];
 
-const NOISY_NAMESPACES = new Set(['Connection', 'BrokerPool']);
+/**
+ * Per-request and per-retry lines: a call that finally fails rejects with the error, and one that
+ * succeeds on a retry (e.g. NOT_LEADER right after a topic was created) should not log an error at all.
+ */
+const NOISY_NAMESPACES = new Set(['Connection', 'BrokerPool', 'Producer']);
 
 export function kafkaLogCreator(logger: KafkaLogger): logCreator {
   return () =>

@@ -193,7 +193,7 @@ describe('kafka store', () => {
           await store.producer().send(dlqOf(message.topic), [
             { key: message.key, value: message.value ?? '', headers: { reason: (error as Error).message } },
           ]);
-          return 'skip';
+          return 'skip' as const;
         },
       },
     );
