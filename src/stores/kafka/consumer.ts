@@ -10,7 +10,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { withTimeout } from '../store';
-import { translate } from './errors';
+import { rootCause, translate } from './errors';
 import type { KafkaLogger } from './logging';
 import type { ConsumerOptions, FailureDecision, IncomingMessage, KafkaConsumer, MessageHandler } from './types';
 
@@ -24,6 +24,9 @@ export interface ConsumerDeps {
 
 /** Delay before starting a fresh kafkajs consumer after one crashed for good. */
 const RECREATE_DELAY_MS = 2000;
+/** Back-off between restarts after retriable failures: 0.5 s, 1 s, 2 s ... up to 30 s. */
+const RESTART_BASE_DELAY_MS = 500;
+const RESTART_MAX_DELAY_MS = 30_000;
 
 export async function startConsumer(
   deps: ConsumerDeps,
@@ -102,6 +105,24 @@ export async function startConsumer(
     }
   }
 
+  /**
+   * kafkajs asks this before restarting after a retriable failure (broker gone, coordinator moving).
+   * Its own delay is fixed and short, which floods the log while a broker is down; this backs off instead,
+   * and says so in one line per attempt.
+   */
+  let restarts = 0;
+  async function restartOnFailure(error: Error): Promise<boolean> {
+    if (stopping) return false;
+    restarts += 1;
+    const delay = Math.min(RESTART_BASE_DELAY_MS * 2 ** (restarts - 1), RESTART_MAX_DELAY_MS);
+    logger.warn(
+      { groupId, restarts },
+      `kafka consumer ${groupId} lost its broker or coordinator (${rootCause(error).message ?? error.message}); restarting in ${delay} ms`,
+    );
+    await pause(delay);
+    return !stopping;
+  }
+
   async function launch(): Promise<void> {
     const consumer = deps.kafka.consumer({
       groupId,
@@ -109,9 +130,12 @@ export async function startConsumer(
       // A member silent this long is dropped and its partitions reassigned.
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
-      retry: { ...deps.retry, restartOnFailure: async () => !stopping },
+      retry: { ...deps.retry, restartOnFailure },
     });
     current = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      restarts = 0;
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       if (stopping || restart || current !== consumer) return;

@@ -16,6 +16,9 @@ export interface KafkaLogger {
 /** Warnings fluxo causes on purpose (see createKafkaStore) and that would repeat on every start. */
 const EXPECTED = [/^Limiting retries for the idempotent producer/];
 
+/** Consumer crash/restart lines: ./consumer.ts logs one line of its own per restart instead. */
+const REPORTED_BY_FLUXO = [/^Crash: /, /^Restarting the consumer/];
+
 /**
  * Per-request and per-retry lines: a call that finally fails rejects with the error, and one that
  * succeeds on a retry (e.g. NOT_LEADER right after a topic was created) should not log an error at all.
@@ -29,7 +32,8 @@ export function kafkaLogCreator(logger: KafkaLogger): logCreator {
       if (EXPECTED.some((pattern) => pattern.test(message))) return;
       const fields = { kafka: namespace, ...extra };
       const text = `kafkajs: ${message}`;
-      if (level === logLevel.ERROR && !NOISY_NAMESPACES.has(namespace)) logger.error(fields, text);
+      if (namespace === 'Consumer' && REPORTED_BY_FLUXO.some((pattern) => pattern.test(message))) logger.debug(fields, text);
+      else if (level === logLevel.ERROR && !NOISY_NAMESPACES.has(namespace)) logger.error(fields, text);
       else if (level === logLevel.ERROR || level === logLevel.WARN) {
         if (NOISY_NAMESPACES.has(namespace)) logger.debug(fields, text);
         else logger.warn(fields, text);
