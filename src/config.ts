@@ -75,13 +75,19 @@ export const configSchema = z.object({
 
   // Object storage
   STORAGE_BACKEND: z.enum(['local', 'gcs']).default('local'),
-  STORAGE_LOCAL_DIR: z.string().default('.data/storage'),
-  STORAGE_GCS_BUCKET: z.string().default('fluxo'),
-  STORAGE_GCS_ENDPOINT: z.string().optional(),
+  /** Unset = <FLUXO_HOME>/data/storage: outside the clone, beside the stack data whose rows point at it. */
+  STORAGE_LOCAL_DIR: z.string().min(1).optional(),
+  STORAGE_GCS_BUCKET: z.string().min(1).default('fluxo'),
+  /** Unset = Google's endpoint; the native stack's emulator is http://127.0.0.1:4443. */
+  STORAGE_GCS_ENDPOINT: z.url().optional(),
   STORAGE_GCS_PROJECT_ID: z.string().default('fluxo-local'),
+  /** Service-account JSON key; needed to sign v4 URLs offline (and for credentials on real GCS). */
   STORAGE_GCS_KEY_FILE: z.string().optional(),
   STORAGE_SIGNING_SECRET: z.string().min(16).default('fluxo-dev-signing-secret-change-me'),
-  STORAGE_SIGNED_URL_TTL_SECONDS: positiveInt.default(24 * 3600),
+  /** GCS v4 signed URLs live at most 7 days. */
+  STORAGE_SIGNED_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(24 * 3600),
+  /** Bound on each metadata call and on any stall (no bytes moving) of a transfer. */
+  STORAGE_TIMEOUT_MS: positiveInt.default(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

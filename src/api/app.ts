@@ -9,6 +9,7 @@ import type { ApiDeps } from './deps';
 import { installErrorHandling } from './error-handler';
 import { registerOpenApi } from './openapi';
 import { requestIdFrom } from './request-context';
+import './route-config';
 import { healthRoutes } from './routes/health';
 import { probeRoutes } from './routes/probes';
 
@@ -30,6 +31,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // Deny by default: a /v1 or /internal route without declared roles is a start-up error, not an open door.
+  app.addHook('onRoute', (route) => {
+    if (/^\/(v1|internal)\//.test(route.url) && !route.config?.roles?.length) {
+      throw new Error(`route ${route.method} ${route.url} declares no roles (config.roles)`);
+    }
+  });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));

@@ -10,6 +10,8 @@ import { toRecord } from '../../activities/probe';
 import type { probeWorkflow } from '../../workflows/probe';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../problem';
+import '../route-config';
+import { readers, writers } from '../../domain/roles';
 import { requestContext } from '../request-context';
 import { startIdempotent } from '../workflow-start';
 
@@ -34,7 +36,7 @@ export async function probeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   api.post(
     '/v1/probes',
-    { schema: { tags: ['system'], summary: 'Start a probe workflow (end-to-end check)', body: probeRequestSchema, response: { 202: accepted } } },
+    { config: { roles: writers }, schema: { tags: ['system'], summary: 'Start a probe workflow (end-to-end check)', body: probeRequestSchema, response: { 202: accepted } } },
     async (request, reply) => {
       const probeId = request.body.probe_id ?? randomUUID();
       const workflowId = probeWorkflowId(probeId);
@@ -54,7 +56,7 @@ export async function probeRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   api.get(
     '/v1/probes/:probe_id',
-    { schema: { tags: ['system'], summary: 'Probe workflow state and its PostgreSQL row', params: z.object({ probe_id: z.uuid() }), response: { 200: probeState } } },
+    { config: { roles: readers }, schema: { tags: ['system'], summary: 'Probe workflow state and its PostgreSQL row', params: z.object({ probe_id: z.uuid() }), response: { 200: probeState } } },
     async (request) => {
       const { probe_id: probeId } = request.params;
       const workflowId = probeWorkflowId(probeId);

@@ -23,21 +23,23 @@ const REPORTED_BY_FLUXO = [/^Crash: /, /^Restarting the consumer/];
  * Per-request and per-retry lines: a call that finally fails rejects with the error, and one that
  * succeeds on a retry (e.g. NOT_LEADER right after a topic was created) should not log an error at all.
  */
-const NOISY_NAMESPACES = new Set(['Connection', 'BrokerPool', 'Producer']);
+const NOISY_NAMESPACES = new Set(['Connection', 'BrokerPool', 'RequestQueue', 'Producer']);
+
+type Method = keyof KafkaLogger;
+
+function methodFor(namespace: string, level: logLevel, message: string): Method {
+  if (NOISY_NAMESPACES.has(namespace)) return 'debug';
+  if (namespace === 'Consumer' && REPORTED_BY_FLUXO.some((pattern) => pattern.test(message))) return 'debug';
+  if (level === logLevel.ERROR) return 'error';
+  if (level === logLevel.WARN) return 'warn';
+  return level === logLevel.INFO ? 'info' : 'debug';
+}
 
 export function kafkaLogCreator(logger: KafkaLogger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
       if (EXPECTED.some((pattern) => pattern.test(message))) return;
-      const fields = { kafka: namespace, ...extra };
-      const text = `kafkajs: ${message}`;
-      if (namespace === 'Consumer' && REPORTED_BY_FLUXO.some((pattern) => pattern.test(message))) logger.debug(fields, text);
-      else if (level === logLevel.ERROR && !NOISY_NAMESPACES.has(namespace)) logger.error(fields, text);
-      else if (level === logLevel.ERROR || level === logLevel.WARN) {
-        if (NOISY_NAMESPACES.has(namespace)) logger.debug(fields, text);
-        else logger.warn(fields, text);
-      } else if (level === logLevel.INFO) logger.info(fields, text);
-      else logger.debug(fields, text);
+      logger[methodFor(namespace, level, message)]({ kafka: namespace, ...extra }, `kafkajs: ${message}`);
     };
 }
