@@ -34,7 +34,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "ferretdb: bad --log-level %q\n", *logLevel)
 		os.Exit(2)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	var logHandler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})
+	if level >= slog.LevelWarn {
+		logHandler = quiet{logHandler}
+	}
+	logger := slog.New(logHandler)
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
@@ -59,3 +63,20 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// quiet drops two kinds of warnings FerretDB logs for every connection, which would otherwise fill the log:
+// the full dump of each error reply (the client gets the same error; the driver's `endSessions` on every
+// close is one, as FerretDB has no sessions) and "Connection stopped" when a client hangs up.
+// Errors and FerretDB's other warnings pass; --log-level=info shows everything.
+type quiet struct{ slog.Handler }
+
+func (q quiet) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelError && (strings.HasPrefix(r.Message, "Response ") || r.Message == "Connection stopped") {
+		return nil
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quiet) WithAttrs(attrs []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(attrs)} }
+
+func (q quiet) WithGroup(name string) slog.Handler { return quiet{q.Handler.WithGroup(name)} }
