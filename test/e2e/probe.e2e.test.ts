@@ -1,5 +1,6 @@
 /** HTTP → Temporal → activity → PostgreSQL → HTTP, on the real servers. */
 import { randomUUID } from 'node:crypto';
+import { json } from '../support/http';
 import { startTestApi, startTestWorkers, eventually, type TestApi, type TestWorkers } from '../support/app';
 
 let api: TestApi;
@@ -20,7 +21,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
 async function completed(probeId: string) {
   return eventually(async () => {
     const response = await fetch(`${api.url}/v1/probes/${probeId}`);
-    const body = await response.json();
+    const body = await json(response);
     return body.workflow_status === 'COMPLETED' ? body : undefined;
   });
 }
@@ -29,7 +30,7 @@ test('a probe started over HTTP runs its workflow, writes its row and reports bo
   const response = await post('/v1/probes', { message: 'hello from the e2e test' }, { 'x-request-id': 'e2e-probe-1' });
   expect(response.status).toBe(202);
   expect(response.headers.get('x-request-id')).toBe('e2e-probe-1');
-  const accepted = await response.json();
+  const accepted = await json(response);
   expect(accepted).toMatchObject({ status: 'accepted', workflow_id: `probe-${accepted.probe_id}` });
 
   const state = await completed(accepted.probe_id);
@@ -48,7 +49,7 @@ test('the same probe_id twice answers the same and writes one row', async () => 
   const second = await post('/v1/probes', { probe_id: probeId, message: 'once' });
   expect(first.status).toBe(202);
   expect(second.status).toBe(202);
-  expect(await second.json()).toEqual(await first.json());
+  expect(await json(second)).toEqual(await json(first));
   await completed(probeId);
   const { rows } = await api.stores.postgres.pool().query('SELECT count(*)::int AS n FROM system_probes WHERE probe_id = $1', [probeId]);
   expect(rows[0].n).toBe(1);
@@ -59,7 +60,7 @@ test('bad input is a 400 problem naming each field, and starts nothing', async (
   const response = await post('/v1/probes', { probe_id: probeId, message: '', hold_seconds: -1, colour: 'red' });
   expect(response.status).toBe(400);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  const problem = await response.json();
+  const problem = await json(response);
   expect(problem).toMatchObject({ status: 400, type: 'https://fluxo.dev/problems/validation' });
   expect(problem.invalid_params.map((param: { name: string }) => param.name).sort()).toEqual(
     ['body.colour', 'body.hold_seconds', 'body.message'],
@@ -73,22 +74,22 @@ test('malformed JSON and an unknown probe are problems too', async () => {
   expect(malformed.headers.get('content-type')).toMatch(/problem\+json/);
   const unknown = await fetch(`${api.url}/v1/probes/${randomUUID()}`);
   expect(unknown.status).toBe(404);
-  expect((await unknown.json()).type).toBe('https://fluxo.dev/problems/not-found');
+  expect((await json(unknown)).type).toBe('https://fluxo.dev/problems/not-found');
   const badId = await fetch(`${api.url}/v1/probes/not-a-uuid`);
   expect(badId.status).toBe(400);
-  expect((await badId.json()).invalid_params[0].name).toBe('path.probe_id');
+  expect((await json(badId)).invalid_params[0].name).toBe('path.probe_id');
 });
 
 test('health, readiness, metrics and OpenAPI answer', async () => {
   expect((await fetch(`${api.url}/health`)).status).toBe(200);
   const ready = await fetch(`${api.url}/ready`);
   expect(ready.status).toBe(200);
-  expect((await ready.json()).checks).toEqual(expect.arrayContaining([{ name: 'temporal', status: 'up' }, { name: 'postgres', status: 'up' }]));
+  expect((await json(ready)).checks).toEqual(expect.arrayContaining([{ name: 'temporal', status: 'up' }, { name: 'postgres', status: 'up' }]));
 
   const metrics = await (await fetch(`${api.url}/metrics`)).text();
   expect(metrics).toMatch(/fluxo_http_requests_total\{method="POST",route="\/v1\/probes",status="202"\} \d+/);
 
-  const openapi = await (await fetch(`${api.url}/openapi.json`)).json();
+  const openapi = await json(await fetch(`${api.url}/openapi.json`));
   expect(openapi.openapi).toMatch(/^3\./);
   expect(openapi.paths['/v1/probes'].post.requestBody.content['application/json'].schema.properties.message).toBeDefined();
   expect((await fetch(`${api.url}/docs/`)).status).toBe(200);
@@ -99,7 +100,7 @@ test('/ready is 503 and names PostgreSQL when it cannot be reached', async () =>
   try {
     const response = await fetch(`${broken.url}/ready`);
     expect(response.status).toBe(503);
-    const problem = await response.json();
+    const problem = await json(response);
     expect(problem.detail).toMatch(/^down: postgres \(/);
     expect(problem.checks).toEqual(expect.arrayContaining([{ name: 'temporal', status: 'up' }]));
   } finally {
