@@ -13,7 +13,9 @@ import { createWorkers, runWorkers, selectedTaskQueues } from './run-workers';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
-  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
+  // The SDK narrates every worker state change at INFO; keep its lines to warnings unless debugging.
+  const sdkLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'warn';
+  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: sdkLevel })) });
   const taskQueues = selectedTaskQueues(config);
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((error: unknown) => {
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
     // Bundled once for all task queues: webpack is the slowest part of start-up.
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('../workflows'),
-      logger: temporalLogger(logger.child({ component: 'bundler' })),
+      logger: temporalLogger(logger.child({ component: 'bundler' }, { level: sdkLevel })),
     });
     const workers = await createWorkers({ config, connection, stores, workflowBundle, taskQueues });
     logger.info({ taskQueues, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
