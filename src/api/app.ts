@@ -12,9 +12,10 @@ import { requestIdFrom } from './request-context';
 import './route-config';
 import { healthRoutes } from './routes/health';
 import { probeRoutes } from './routes/probes';
+import { ledgerRoutes } from './routes/ledger';
 
 /** Route modules, one per domain. A new domain adds one line. */
-const routeModules = [healthRoutes, probeRoutes];
+const routeModules = [healthRoutes, probeRoutes, ledgerRoutes];
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({

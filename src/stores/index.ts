@@ -1,13 +1,15 @@
 /**
- * Every store client of a process, created lazily from config, checked together by `/ready`, closed together
- * on shutdown.
+ * Every store client of a process, created lazily from config (nothing connects until first use), checked
+ * together by `/ready`, closed together on shutdown.
  */
 import type { Config } from '../config';
+import { createObjectStorage, type ObjectStorage } from './object-storage';
 import { createPostgresStore, type PostgresStore } from './postgres';
 import type { StoreHealth } from './store';
 
 export interface Stores {
   postgres: PostgresStore;
+  objectStorage: ObjectStorage;
   /** The stores `/ready` checks, in the order it reports them. */
   all(): StoreHealth[];
   close(): Promise<void>;
@@ -15,9 +17,11 @@ export interface Stores {
 
 export function createStores(config: Config): Stores {
   const postgres = createPostgresStore(config);
-  const all = () => [postgres];
+  const objectStorage = createObjectStorage(config);
+  const all = () => [postgres, objectStorage];
   return {
     postgres,
+    objectStorage,
     all,
     async close() {
       await Promise.allSettled(all().map((store) => store.close()));

@@ -145,6 +145,12 @@ function toStoreError(error: unknown, url: string): Neo4jStoreError {
     if (error.code === 'ServiceUnavailable' || error.code === 'SessionExpired') {
       return new Neo4jStoreError(`neo4j at ${url} unavailable: ${message}`, error.code, true, { cause: error });
     }
+    // Server errors carry Neo.<Classification>.<Category>.<Title>; driver-side ones (pool acquisition timed
+    // out, connection dropped) carry 'N/A' and say the server did not answer, which is worth retrying later.
+    if (!error.code.startsWith('Neo.')) {
+      const code = error.code === 'N/A' ? 'DriverError' : error.code;
+      return new Neo4jStoreError(`neo4j at ${url}: ${message}`, code, true, { cause: error });
+    }
     return new Neo4jStoreError(`neo4j ${error.code}: ${message}`, error.code, retryable, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -61,7 +61,7 @@ export const service: StackService = {
       return;
     }
     checkGo();
-    ctx.log(`building FerretDB ${ferretdbVersion()} with Go (first time: ~100 MB of modules, several minutes on 2 cores)`);
+    ctx.log(`building FerretDB ${ferretdbVersion()} with Go (first time: ~600 MB of Go modules, several minutes on 2 cores)`);
     mkdirSync(join(ctx.cacheDir, 'bin'), { recursive: true });
     // Build next to the target and rename, so an interrupted build never leaves a half-written binary.
     const partial = `${binary(ctx)}.partial`;

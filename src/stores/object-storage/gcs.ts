@@ -47,7 +47,8 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
   const file = (key: string, generation?: string | number) =>
     bucket().file(validateKey(key), generation === undefined ? {} : { generation: Number(generation) });
 
-  const bounded = <T>(what: string, promise: Promise<T>) => withTimeout(promise, timeoutMs, `gcs storage ${what}`);
+  /** The label is only the tail of the message: failure() adds the operation, key and endpoint. */
+  const bounded = <T>(promise: Promise<T>) => withTimeout(promise, timeoutMs, 'request');
   /** One line naming the operation, the key and the reason (`connect ECONNREFUSED ...`, `timed out ...`). */
   const failure = (what: string, key: string, error: unknown) =>
     error instanceof ObjectStorageError || error instanceof ObjectNotFoundError
@@ -56,13 +57,13 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
           cause: error,
         });
 
-  async function metadataOf(key: string): Promise<FileMetadata | undefined> {
+  async function metadataOf(key: string, operation: 'head' | 'get'): Promise<FileMetadata | undefined> {
     try {
-      const [metadata] = await bounded(`head ${JSON.stringify(key)}`, file(key).getMetadata());
+      const [metadata] = await bounded(file(key).getMetadata());
       return metadata;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      throw failure('head', key, error);
+      throw failure(operation, key, error);
     }
   }
 
@@ -83,10 +84,8 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
         const measured = await transfer(toReadable(body), sink, timeoutMs, `gcs storage put ${JSON.stringify(key)}`);
         if (!knownHash) {
           // Pinned to the generation we wrote, so a concurrent overwrite never gets our hash.
-          await bounded(
-            `put ${JSON.stringify(key)}`,
-            target.setMetadata({ metadata: { sha256: measured.sha256 } }, { ifGenerationMatch: target.metadata.generation }),
-          ).catch((error: unknown) => {
+          const pin = { ifGenerationMatch: target.metadata.generation };
+          await bounded(target.setMetadata({ metadata: { sha256: measured.sha256 } }, pin)).catch((error: unknown) => {
             if (statusOf(error) !== 412) throw error;
           });
         }
@@ -97,7 +96,7 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
     },
 
     async get(key): Promise<Readable> {
-      const metadata = await metadataOf(key);
+      const metadata = await metadataOf(key, 'get');
       if (!metadata) throw new ObjectNotFoundError('gcs storage', key);
       // Read the generation we just looked at: a concurrent overwrite cannot splice two versions.
       return file(key, metadata.generation).createReadStream();
@@ -110,7 +109,7 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
     },
 
     async head(key): Promise<ObjectHead | undefined> {
-      const metadata = await metadataOf(key);
+      const metadata = await metadataOf(key, 'head');
       if (!metadata) return undefined;
       const sha256 = metadata.metadata?.sha256;
       return {
@@ -122,7 +121,7 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
 
     async delete(key) {
       try {
-        await bounded(`delete ${JSON.stringify(key)}`, file(key).delete({ ignoreNotFound: true }));
+        await bounded(file(key).delete({ ignoreNotFound: true }));
       } catch (error) {
         throw failure('delete', key, error);
       }
@@ -135,10 +134,7 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
       try {
         // Page by page, each page bounded, so a large bucket is not held to one deadline.
         while (query) {
-          const [files, next]: [File[], GetFilesOptions | null | undefined, unknown] = await bounded(
-            `list ${JSON.stringify(prefix)}`,
-            bucket().getFiles(query),
-          );
+          const [files, next]: [File[], GetFilesOptions | null | undefined, unknown] = await bounded(bucket().getFiles(query));
           for (const item of files) found.push({ key: item.name, size: Number(item.metadata.size ?? 0) });
           query = next?.pageToken ? next : undefined;
         }
@@ -155,7 +151,6 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
       const expires = expiryFor(options.ttlSeconds ?? config.STORAGE_SIGNED_URL_TTL_SECONDS, now);
       try {
         const [url] = await bounded(
-          `signedUrl ${JSON.stringify(key)}`,
           file(key).getSignedUrl({ version: 'v4', action: 'read', accessibleAt: now * 1000, expires: expires * 1000 }),
         );
         return { url, expiresAt: new Date(expires * 1000) };
@@ -170,7 +165,7 @@ export function createGcsStorage(config: ObjectStorageConfig): ObjectStorage {
     async check() {
       let exists: boolean;
       try {
-        [exists] = await bounded('check', bucket().exists());
+        [exists] = await bounded(bucket().exists());
       } catch (error) {
         throw new ObjectStorageError(`gcs storage at ${where}: ${(error as Error).message}`, { cause: error });
       }

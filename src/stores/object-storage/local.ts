@@ -58,7 +58,7 @@ export function createLocalStorage(config: ObjectStorageConfig): ObjectStorage {
   let swept = false;
 
   /** Every filesystem call is bounded: a hung network mount must fail, not hang a workflow activity. */
-  const bounded = <T>(what: string, promise: Promise<T>) => withTimeout(promise, timeoutMs, `local storage ${what}`);
+  const bounded = <T>(promise: Promise<T>) => withTimeout(promise, timeoutMs, 'filesystem call');
 
   /** Wraps unexpected filesystem errors in one line naming the operation and the key. */
   const failure = (what: string, key: string, error: unknown) =>
@@ -142,15 +142,15 @@ export function createLocalStorage(config: ObjectStorageConfig): ObjectStorage {
       const tmpObject = join(tmpDir, randomUUID());
       const tmpMeta = `${tmpObject}.json`;
       try {
-        await bounded('put', mkdir(tmpDir, { recursive: true }));
+        await bounded(mkdir(tmpDir, { recursive: true }));
         await sweepStaleTemp();
         // flush: fsync before close, so the rename below never publishes bytes still in the page cache.
         const sink = createWriteStream(tmpObject, { flags: 'wx', flush: true });
         const measured = await transfer(toReadable(body), sink, timeoutMs, `local storage put ${JSON.stringify(key)}`);
         const stats = await stat(tmpObject);
         const sidecar: Sidecar = { ...measured, contentType, ino: stats.ino, mtimeMs: stats.mtimeMs };
-        await bounded('put', writeFile(tmpMeta, JSON.stringify(sidecar), { flag: 'wx' }));
-        await bounded('put', place(key, tmpObject, tmpMeta));
+        await bounded(writeFile(tmpMeta, JSON.stringify(sidecar), { flag: 'wx' }));
+        await bounded(place(key, tmpObject, tmpMeta));
         return { key, ...measured };
       } catch (error) {
         throw failure('put', key, error);
@@ -163,7 +163,7 @@ export function createLocalStorage(config: ObjectStorageConfig): ObjectStorage {
     async get(key): Promise<Readable> {
       const path = objectPath(key);
       try {
-        const handle = await bounded('get', open(path, 'r'));
+        const handle = await bounded(open(path, 'r'));
         // Opening a folder succeeds on Linux; a folder is a prefix here, not an object.
         if (!(await handle.stat()).isFile()) {
           await handle.close();
@@ -183,9 +183,9 @@ export function createLocalStorage(config: ObjectStorageConfig): ObjectStorage {
     async head(key): Promise<ObjectHead | undefined> {
       const path = objectPath(key);
       try {
-        const stats = await bounded('head', stat(path));
+        const stats = await bounded(stat(path));
         if (!stats.isFile()) return undefined;
-        const sidecar = await bounded('head', readSidecar(key, stats));
+        const sidecar = await bounded(readSidecar(key, stats));
         return sidecar
           ? { size: stats.size, sha256: sidecar.sha256, contentType: sidecar.contentType }
           : { size: stats.size, contentType: DEFAULT_CONTENT_TYPE };
@@ -198,8 +198,8 @@ export function createLocalStorage(config: ObjectStorageConfig): ObjectStorage {
     async delete(key) {
       const path = objectPath(key);
       try {
-        await bounded('delete', removeFile(path));
-        await bounded('delete', removeFile(metaPath(key)));
+        await bounded(removeFile(path));
+        await bounded(removeFile(metaPath(key)));
       } catch (error) {
         throw failure('delete', key, error);
       }
@@ -210,7 +210,7 @@ export function createLocalStorage(config: ObjectStorageConfig): ObjectStorage {
       const folder = prefix.slice(0, Math.max(prefix.lastIndexOf('/'), 0));
       const found: ListedObject[] = [];
       try {
-        await bounded('list', walk(folder, prefix, found));
+        await bounded(walk(folder, prefix, found));
       } catch (error) {
         throw failure('list', prefix, error);
       }
@@ -228,10 +228,11 @@ export function createLocalStorage(config: ObjectStorageConfig): ObjectStorage {
 
     async check() {
       try {
-        await bounded('check', (async () => {
+        const usable = async () => {
           for (const dir of [objectsDir, metaDir, tmpDir]) await mkdir(dir, { recursive: true });
           await access(root, constants.W_OK);
-        })());
+        };
+        await bounded(usable());
       } catch (error) {
         throw new ObjectStorageError(`local storage: ${root} is not a writable folder: ${(error as Error).message}`, {
           cause: error,
