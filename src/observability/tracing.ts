@@ -8,7 +8,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { WorkflowClientInterceptors } from '@temporalio/client';
+import type { ClientInterceptors } from '@temporalio/client';
 import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
@@ -61,7 +61,7 @@ export function tracingFor(config: TracingConfig): Tracing | undefined {
 }
 
 /** Interceptors for a Temporal Client: injects the current trace context into workflow starts and signals. */
-export function clientTracingInterceptors(config: TracingConfig): WorkflowClientInterceptors | undefined {
+export function clientTracingInterceptors(config: TracingConfig): ClientInterceptors | undefined {
   return tracingFor(config) ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
 }
 

@@ -3,6 +3,7 @@
  * together by `/ready`, closed together on shutdown.
  */
 import type { Config } from '../config';
+import { createMongoStore, type MongoStore } from './mongo';
 import { createObjectStorage, type ObjectStorage } from './object-storage';
 import { createPostgresStore, type PostgresStore } from './postgres';
 import type { StoreHealth } from './store';
@@ -10,6 +11,7 @@ import type { StoreHealth } from './store';
 export interface Stores {
   postgres: PostgresStore;
   objectStorage: ObjectStorage;
+  mongo: MongoStore;
   /** The stores `/ready` checks, in the order it reports them. */
   all(): StoreHealth[];
   close(): Promise<void>;
@@ -18,10 +20,12 @@ export interface Stores {
 export function createStores(config: Config): Stores {
   const postgres = createPostgresStore(config);
   const objectStorage = createObjectStorage(config);
-  const all = () => [postgres, objectStorage];
+  const mongo = createMongoStore(config);
+  const all = () => [postgres, objectStorage, mongo];
   return {
     postgres,
     objectStorage,
+    mongo,
     all,
     async close() {
       await Promise.allSettled(all().map((store) => store.close()));

@@ -13,8 +13,9 @@
  *   $replaceRoot, expression operators ($multiply, $expr), $avg/$max/$push/$first accumulators,
  *   update pipelines, arrayFilters, positional `$`, collation, text, partial and TTL indexes.
  * - silently different, so avoid: a second accumulator in one $group returns 0 (FerretDB shares one
- *   iterator between accumulators); `sparse` is ignored; Decimal128 drops the connection; an update that
- *   breaks a unique index fails with InternalError instead of E11000 (use isDuplicateKeyError).
+ *   iterator between accumulators); `sparse` is ignored; a unique index lets many documents miss the
+ *   field; Decimal128 drops the connection; an update that breaks a unique index fails with InternalError
+ *   instead of E11000 (use isDuplicateKeyError). On SQLite only `{ _id }` lookups use an index.
  */
 import {
   MongoClient,

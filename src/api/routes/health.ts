@@ -1,6 +1,7 @@
 /** `/health` (the process is alive), `/ready` (every store answers; 503 naming what is down), `/metrics`. */
 import type { FastifyInstance } from 'fastify';
 import { metricsRegistry } from '../../observability/metrics';
+import { workerMetricsText } from '../../observability/worker-metrics';
 import type { ApiDeps } from '../deps';
 
 export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -35,6 +36,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metricsRegistry.contentType);
-    return metricsRegistry.metrics();
+    // The worker's Temporal runtime metrics follow the API's own (src/observability/worker-metrics.ts).
+    return (await metricsRegistry.metrics()) + (await workerMetricsText(deps.config));
   });
 }

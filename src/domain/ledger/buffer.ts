@@ -106,7 +106,8 @@ export function bufferSettings(config: Config): LedgerBufferSettings {
     flushConcurrency: config.LEDGER_FLUSH_CONCURRENCY,
     historyEventsLimit: config.LEDGER_HISTORY_EVENTS_LIMIT,
     historyBytesLimit: config.LEDGER_HISTORY_BYTES_LIMIT,
-    carryMaxEntries: config.LEDGER_FLUSH_SIZE,
-    carryMaxBytes: 1_000_000,
+    // Carried entries travel in the next run's input: bounded well under Temporal's 2 MB payload limit.
+    carryMaxEntries: 4 * config.LEDGER_FLUSH_SIZE,
+    carryMaxBytes: 1_500_000,
   };
 }

@@ -49,6 +49,7 @@ export async function ledgerBufferWorkflow(input: LedgerBufferInput): Promise<vo
   let activeFlushes = 0;
   let flushTimerRunning = false;
   let batchNumber = 0;
+  let updatesWaiting = 0;
   let searchedDataRef = input.carried?.latestDataRef;
 
   const describe = () => {
@@ -106,7 +107,12 @@ export async function ledgerBufferWorkflow(input: LedgerBufferInput): Promise<vo
       // Everything received so far is flushed (a superset of "data_ref ≤ dataRef", and just as cheap).
       const through = state.lastSeq;
       drainThroughSeq = Math.max(drainThroughSeq, through);
-      await condition(() => (state.oldestOutstandingSeq() ?? Number.POSITIVE_INFINITY) > through);
+      updatesWaiting += 1;
+      try {
+        await condition(() => (state.oldestOutstandingSeq() ?? Number.POSITIVE_INFINITY) > through);
+      } finally {
+        updatesWaiting -= 1;
+      }
       return { shard, dataRef, persistedTotal: state.totals.persisted };
     },
     {
@@ -149,14 +155,18 @@ export async function ledgerBufferWorkflow(input: LedgerBufferInput): Promise<vo
     return info.continueAsNewSuggested || info.historyLength >= settings.historyEventsLimit || info.historySize >= settings.historyBytesLimit;
   };
   const carrySmall = () => state.pendingCount <= settings.carryMaxEntries && state.pendingBytes <= settings.carryMaxBytes;
-  const readyToContinue = () => historyFull() && activeFlushes === 0 && !flushDue() && carrySmall() && allHandlersFinished();
+  // Once the history is full, flush only what is too big to carry (or what a waiting `flush` update needs),
+  // then continue-as-new as soon as no flush is in flight: under steady load something is always due.
+  const shouldFlush = () =>
+    activeFlushes < settings.flushConcurrency &&
+    state.pendingCount > 0 &&
+    (historyFull() ? !carrySmall() || updatesWaiting > 0 : flushDue());
+  const readyToContinue = () => historyFull() && activeFlushes === 0 && carrySmall() && allHandlersFinished();
 
   armFlushTimer();
   describe();
   for (;;) {
-    await condition(
-      () => readyToContinue() || (activeFlushes < settings.flushConcurrency && (flushDue() || (historyFull() && !carrySmall()))),
-    );
+    await condition(() => readyToContinue() || shouldFlush());
     if (readyToContinue()) break;
     launchFlush();
   }
