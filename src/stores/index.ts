@@ -7,11 +7,14 @@ import { createMongoStore, type MongoStore } from './mongo';
 import { createObjectStorage, type ObjectStorage } from './object-storage';
 import { createPostgresStore, type PostgresStore } from './postgres';
 import type { StoreHealth } from './store';
+import { createLazyTemporalClient, type LazyTemporalClient } from './temporal';
 
 export interface Stores {
   postgres: PostgresStore;
   objectStorage: ObjectStorage;
   mongo: MongoStore;
+  /** For activities that signal, update or query other workflows; not part of `/ready` (the API checks Temporal itself). */
+  temporal: LazyTemporalClient;
   /** The stores `/ready` checks, in the order it reports them. */
   all(): StoreHealth[];
   close(): Promise<void>;
@@ -21,14 +24,16 @@ export function createStores(config: Config): Stores {
   const postgres = createPostgresStore(config);
   const objectStorage = createObjectStorage(config);
   const mongo = createMongoStore(config);
+  const temporal = createLazyTemporalClient(config);
   const all = () => [postgres, objectStorage, mongo];
   return {
     postgres,
     objectStorage,
     mongo,
+    temporal,
     all,
     async close() {
-      await Promise.allSettled(all().map((store) => store.close()));
+      await Promise.allSettled([...all(), temporal].map((store) => store.close()));
     },
   };
 }

@@ -47,3 +47,29 @@ export async function connectTemporal(config: Config): Promise<TemporalStore> {
     },
   };
 }
+
+/**
+ * A Temporal client for activities that must talk to other workflows (e.g. consolidation asking the ledger
+ * buffers to flush through their update): connected on first use, shared by the process.
+ */
+export interface LazyTemporalClient extends StoreHealth {
+  client(): Promise<Client>;
+}
+
+export function createLazyTemporalClient(config: Config): LazyTemporalClient {
+  let connecting: Promise<TemporalStore> | undefined;
+  const connect = () => (connecting ??= connectTemporal(config).catch((error: unknown) => {
+    connecting = undefined;
+    throw error;
+  }));
+  return {
+    name: 'temporal-client',
+    client: async () => (await connect()).client,
+    check: async () => (await connect()).check(),
+    async close() {
+      const current = connecting;
+      connecting = undefined;
+      if (current) await (await current.catch(() => undefined))?.close();
+    },
+  };
+}
