@@ -3,6 +3,7 @@
  * together by `/ready`, closed together on shutdown.
  */
 import type { Config } from '../config';
+import { createNeo4jStore, type Neo4jStore } from './neo4j';
 import { createMongoStore, type MongoStore } from './mongo';
 import { createObjectStorage, type ObjectStorage } from './object-storage';
 import { createPostgresStore, type PostgresStore } from './postgres';
@@ -13,6 +14,7 @@ export interface Stores {
   postgres: PostgresStore;
   objectStorage: ObjectStorage;
   mongo: MongoStore;
+  neo4j: Neo4jStore;
   /** For activities that signal, update or query other workflows; not part of `/ready` (the API checks Temporal itself). */
   temporal: LazyTemporalClient;
   /** The stores `/ready` checks, in the order it reports them. */
@@ -24,12 +26,14 @@ export function createStores(config: Config): Stores {
   const postgres = createPostgresStore(config);
   const objectStorage = createObjectStorage(config);
   const mongo = createMongoStore(config);
+  const neo4j = createNeo4jStore(config);
   const temporal = createLazyTemporalClient(config);
-  const all = () => [postgres, objectStorage, mongo];
+  const all = () => [postgres, objectStorage, mongo, neo4j];
   return {
     postgres,
     objectStorage,
     mongo,
+    neo4j,
     temporal,
     all,
     async close() {
