@@ -3,6 +3,7 @@
  * together by `/ready`, closed together on shutdown.
  */
 import type { Config } from '../config';
+import { createKafkaStore, type KafkaStore } from './kafka';
 import { createNeo4jStore, type Neo4jStore } from './neo4j';
 import { createMongoStore, type MongoStore } from './mongo';
 import { createObjectStorage, type ObjectStorage } from './object-storage';
@@ -15,6 +16,7 @@ export interface Stores {
   objectStorage: ObjectStorage;
   mongo: MongoStore;
   neo4j: Neo4jStore;
+  kafka: KafkaStore;
   /** For activities that signal, update or query other workflows; not part of `/ready` (the API checks Temporal itself). */
   temporal: LazyTemporalClient;
   /** The stores `/ready` checks, in the order it reports them. */
@@ -27,13 +29,15 @@ export function createStores(config: Config): Stores {
   const objectStorage = createObjectStorage(config);
   const mongo = createMongoStore(config);
   const neo4j = createNeo4jStore(config);
+  const kafka = createKafkaStore(config);
   const temporal = createLazyTemporalClient(config);
-  const all = () => [postgres, objectStorage, mongo, neo4j];
+  const all = () => [postgres, objectStorage, mongo, neo4j, kafka];
   return {
     postgres,
     objectStorage,
     mongo,
     neo4j,
+    kafka,
     temporal,
     all,
     async close() {

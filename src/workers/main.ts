@@ -8,6 +8,7 @@ import { createLogger } from '../observability/logger';
 import { temporalLogger } from '../observability/temporal-logger';
 import { tracingWorkflowModules } from '../observability/tracing';
 import { installWorkerRuntime } from '../observability/worker-metrics';
+import { topicSpecs } from '../domain/topics';
 import { createStores } from '../stores';
 import { connectReason } from '../stores/connect-error';
 import { createWorkers, runWorkers, selectedTaskQueues } from './run-workers';
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   });
   const stores = createStores(config);
   try {
+    // The native stack creates topics after Kafka starts; elsewhere (compose, managed Kafka) the worker does.
+    // Not fatal: events wait in the PostgreSQL outboxes until Kafka is there.
+    await stores.kafka.ensureTopics(topicSpecs(config)).catch((error: Error) =>
+      logger.warn({ err: error.message }, 'could not ensure Kafka topics; outboxes will hold events until Kafka answers'),
+    );
     // Bundled once for all task queues: webpack is the slowest part of start-up.
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('../workflows'),
