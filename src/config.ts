@@ -36,6 +36,8 @@ export const configSchema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   API_PUBLIC_URL: z.url().optional(),
+  /** Stores without which `/ready` is 503; the others down only make it `degraded` (200). */
+  READY_REQUIRED_STORES: csv.default(['temporal', 'postgres']),
 
   // PostgreSQL
   DATABASE_URL: z.string().min(1).default('postgresql://postgres@127.0.0.1:55432/fluxo'),
@@ -99,21 +101,30 @@ export const configSchema = z.object({
   LEDGER_FLUSH_INTERVAL_MS: positiveInt.default(10_000),
   /** Flush activities a shard runs at once. */
   LEDGER_FLUSH_CONCURRENCY: positiveInt.max(8).default(2),
-  /** A shard continues-as-new past this many history events or bytes (Temporal's hard limits are 51,200 / 50 MB). */
-  LEDGER_HISTORY_EVENTS_LIMIT: positiveInt.default(10_000),
-  LEDGER_HISTORY_BYTES_LIMIT: positiveInt.default(8 * 1024 * 1024),
+  /**
+   * A shard continues-as-new past this many history events or bytes. Far below Temporal's limits (51,200 /
+   * 50 MB) on purpose: a worker that restarts replays the whole current run, and must do so in well under
+   * the 10 s workflow task timeout while signals keep arriving.
+   */
+  LEDGER_HISTORY_EVENTS_LIMIT: positiveInt.default(2000),
+  LEDGER_HISTORY_BYTES_LIMIT: positiveInt.default(4 * 1024 * 1024),
   /** Most entries in one POST /v1/lancamentos/batch. */
   LEDGER_BATCH_MAX_ENTRIES: positiveInt.max(5000).default(1000),
   /** The API gathers a shard's concurrent requests for this long (or until LEDGER_SIGNAL_MAX_ENTRIES) into one signal. */
   LEDGER_MICROBATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(2),
   LEDGER_SIGNAL_MAX_ENTRIES: positiveInt.max(5000).default(1000),
-  /** Signals a shard's micro-batcher has in flight at once in one API process. */
-  LEDGER_SIGNAL_CONCURRENCY: positiveInt.max(64).default(4),
+  /**
+   * Signals a shard's micro-batcher has in flight at once in one API process. 1 = group commit: what
+   * arrives while a signal is out goes in the next one, so the signal rate stays low however busy the API.
+   */
+  LEDGER_SIGNAL_CONCURRENCY: positiveInt.max(64).default(1),
   LEDGER_SIGNAL_TIMEOUT_MS: positiveInt.default(5000),
   /** Backpressure: past this many entries waiting in a shard, the API answers 503 with Retry-After. */
   LEDGER_MAX_PENDING_PER_SHARD: positiveInt.default(50_000),
   /** How often the API asks each shard for its backlog (stats query). */
   LEDGER_STATS_INTERVAL_MS: positiveInt.default(1000),
+  /** A shard in use that has not answered a stats query for this long refuses entries (503) until it does. */
+  LEDGER_STALL_MS: positiveInt.default(5000),
   /** The outbox relay to Kafka (`lancamentos.registrados`), a workflow the API keeps running. */
   LEDGER_RELAY_ENABLED: bool.default(true),
   LEDGER_RELAY_WORKFLOW_ID: z.string().regex(/^[\w.-]{1,100}$/).default('ledger-outbox-relay'),
@@ -168,14 +179,97 @@ export const configSchema = z.object({
   PAYLOAD_ENCRYPTION_KEY_ID: z.string().optional(),
   /** `none` lets the dev server's Web UI (which has no login) call /codec/*; refused in production. */
   CODEC_ENDPOINT_AUTH: z.enum(['required', 'none']).default('required'),
-  /** Prometheus endpoint of the worker's Temporal runtime metrics; empty = off. */
+  /** The worker process's /metrics (its business metrics and the Temporal runtime's); empty = off. */
   WORKER_METRICS_BIND_ADDRESS: z.string().default('127.0.0.1:9464'),
-  /** Where the API's /metrics fetches the worker's metrics to append them; empty = not appended. */
+  /** Where the API's /metrics reads the worker's to append its temporal_* families; empty = not appended. */
   WORKER_METRICS_URL: z.union([z.literal(''), z.url()]).default('http://127.0.0.1:9464/metrics'),
   /** OpenTelemetry tracing (HTTP → client → workflow → activity), exported over OTLP/HTTP. Off by default. */
   TRACING_ENABLED: bool.default(false),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().default('http://127.0.0.1:4318/v1/traces'),
   OTEL_SERVICE_NAME: z.string().min(1).default('fluxo'),
+
+  // Catalog publishing (issue 6): see docs/catalog.md. Read by the catalog activities and the API.
+  /** An import is rejected as a whole when invalid rows / data rows is above this fraction. */
+  CATALOG_IMPORT_ERROR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.01),
+  /** Verification fails when items missing, extra or different (snapshot vs database) / items is above this. */
+  CATALOG_DIVERGENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.001),
+  /** Validated rows per staging insert during an import. */
+  CATALOG_IMPORT_BATCH_SIZE: positiveInt.max(20_000).default(5000),
+  /** Issues kept in an import's report (all of them are counted). */
+  CATALOG_IMPORT_MAX_ISSUES: positiveInt.default(10_000),
+  /** Largest CSV body POST /v1/catalogo/sync accepts. */
+  CATALOG_UPLOAD_MAX_BYTES: positiveInt.default(1024 ** 3),
+  /** Write CatalogoPublicado to catalog_outbox in the publish transaction and relay it to Kafka. */
+  CATALOG_EVENTS_ENABLED: bool.default(true),
+
+  // Daily consolidation (issue 5): see docs/consolidation.md. Read by the reports activities when a run plans.
+  /** Account ranges per day; each is consolidated by one idempotent activity. */
+  CONSOLIDATION_PARTITIONS: positiveInt.max(256).default(8),
+  /** Partition activities of one run at once (the seed's "concurrency 3"). */
+  CONSOLIDATION_CONCURRENCY: positiveInt.max(32).default(3),
+  /** Rows per Parquet part file (each part is built in memory: ~150 bytes a row while it is). */
+  CONSOLIDATION_PARQUET_ROWS_PER_FILE: positiveInt.max(2_000_000).default(250_000),
+  /** Object-storage prefix of the data lake. */
+  CONSOLIDATION_DATALAKE_PREFIX: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/).default('datalake'),
+  /** Statement timeout of the consolidation's heavy statements (partition upserts, view refreshes, export). */
+  CONSOLIDATION_STATEMENT_TIMEOUT_MS: positiveInt.default(15 * 60_000),
+  /** The scheduled run also re-runs days of this many days before its own whose entries changed since their run. */
+  CONSOLIDATION_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  /** Most days one backfill request covers. */
+  CONSOLIDATION_BACKFILL_MAX_DAYS: positiveInt.max(3660).default(366),
+
+  // Insights (issue 9): see docs/insights.md. Read by the insight activities and the API.
+  /** Graph partition in Neo4j (Community has one database); empty = the MongoDB database name. */
+  INSIGHTS_GRAPH_SCOPE: z.string().regex(/^[\w.-]{0,80}$/).default(''),
+  /** Related insights kept per insight (RELATED_TO edges, related ids on the document). */
+  INSIGHTS_RELATED_TOP_K: positiveInt.max(100).default(10),
+  /** Keywords kept per insight (MENTIONS edges). */
+  INSIGHTS_KEYWORDS_PER_INSIGHT: positiveInt.max(100).default(12),
+  /** How long a worker reuses the document frequencies it read from MongoDB; 0 = read them every time. */
+  INSIGHTS_TERM_STATS_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** How long the graph step retries (Neo4j down, transient errors) before the insight is marked failed. */
+  INSIGHTS_GRAPH_RETRY_WINDOW_SECONDS: positiveInt.default(3600),
+  /** The reconciliation leaves documents in processing/deleting alone for this long (they are in flight). */
+  INSIGHTS_STUCK_AFTER_SECONDS: positiveInt.default(900),
+
+  // AI alert review (issue 8): see docs/alerts.md. Read by the event bridge, the alerts activities and the API.
+  /** The topic the event bridge consumes (its DLQ is `<topic>.dlq`); tests use their own. */
+  ALERTS_EVENTS_TOPIC: z.string().regex(/^[\w.-]{1,200}$/).default('lancamentos.registrados'),
+  ALERTS_BRIDGE_GROUP_ID: z.string().regex(/^[\w.-]{1,200}$/).default('fluxo-alerts-bridge'),
+  /** Partitions the bridge handles at once (order is kept within a partition). */
+  ALERTS_BRIDGE_CONCURRENCY: positiveInt.max(64).default(3),
+  /** Local scores at or above this go to the LLM review; unset = the threshold chosen when the model was trained. */
+  ALERTS_PREFILTER_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  /** How long a review waits for an analyst before the escalation notice. */
+  ALERTS_REVIEW_SLA_SECONDS: positiveInt.default(3600),
+  /** false = the local model decides alone (recorded as fallback `disabled`). */
+  ALERTS_LLM_ENABLED: bool.default(true),
+  ALERTS_LLM_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  /** Vertex AI project and location; with a service-account key the project defaults to the key's. */
+  ALERTS_LLM_PROJECT_ID: z.string().default(''),
+  ALERTS_LLM_LOCATION: z.string().min(1).default('us-central1'),
+  /** Base URL replacing https://<location>-aiplatform.googleapis.com (a private endpoint, or the tests' stand-in). */
+  ALERTS_LLM_ENDPOINT: z.url().optional(),
+  /** metadata = the GCE/GKE metadata server (Workload Identity); service-account = a key file; api-key = Vertex express. */
+  ALERTS_LLM_AUTH: z.enum(['metadata', 'service-account', 'api-key']).default('metadata'),
+  ALERTS_LLM_CREDENTIALS_FILE: z.string().min(1).optional(),
+  ALERTS_LLM_API_KEY: z.string().min(1).optional(),
+  ALERTS_LLM_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Most tokens one call may use, input (estimated before sending) plus the output allowance. */
+  ALERTS_LLM_TOKEN_BUDGET: positiveInt.default(6000),
+  ALERTS_LLM_MAX_OUTPUT_TOKENS: positiveInt.default(512),
+  /** LLM calls per second across every worker (a token bucket in PostgreSQL), and the burst it allows. */
+  ALERTS_LLM_RATE_PER_SECOND: z.coerce.number().positive().default(5),
+  ALERTS_LLM_BURST: positiveInt.default(10),
+  /** Longest wait for the rate limit before the local decision stands (fallback `rate_limited`). */
+  ALERTS_LLM_MAX_QUEUE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Unset = notifications are only recorded (alert_notifications); set = also POSTed here (stands for FCM/Admin). */
+  ALERTS_NOTIFY_WEBHOOK_URL: z.url().optional(),
+  ALERTS_NOTIFY_TIMEOUT_MS: positiveInt.default(5000),
+  /** How long the API waits for a review saga to answer confirm/dismiss before answering 503. */
+  ALERTS_UPDATE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** How stale the ledger API's view of blocked accounts may be (it re-reads account_blocks at most this often). */
+  ALERTS_BLOCK_CACHE_MS: z.coerce.number().int().min(0).default(1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,8 @@
-/** `/health` (the process is alive), `/ready` (every store answers; 503 naming what is down), `/metrics`. */
+/**
+ * `/health` (the process is alive), `/ready` (503 naming what is down when a required store — by default
+ * Temporal and PostgreSQL — does not answer; other stores down → 200 `degraded`, named, because e.g. the
+ * ledger keeps accepting entries into its outbox while Kafka is away), `/metrics`.
+ */
 import type { FastifyInstance } from 'fastify';
 import { metricsRegistry } from '../../observability/metrics';
 import { workerMetricsText } from '../../observability/worker-metrics';
@@ -21,6 +25,11 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     );
     const down = results.filter((result) => result.status === 'down');
     if (down.length === 0) return { status: 'ready', checks: results };
+    // Required stores first, so the detail names what made the API unready.
+    const isRequired = (result: (typeof down)[number]) => deps.config.READY_REQUIRED_STORES.includes(result.name);
+    const ordered = [...down.filter(isRequired), ...down.filter((result) => !isRequired(result))];
+    const detail = `down: ${ordered.map((result) => `${result.name} (${result.error})`).join('; ')}`;
+    if (!down.some(isRequired)) return { status: 'degraded', detail, checks: results };
     return reply
       .code(503)
       .type('application/problem+json')
@@ -28,7 +37,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         type: 'https://fluxo.dev/problems/not-ready',
         title: 'Not ready',
         status: 503,
-        detail: `down: ${down.map((result) => `${result.name} (${result.error})`).join('; ')}`,
+        detail,
         request_id: String(request.id),
         checks: results,
       });
