@@ -37,7 +37,7 @@ test.each([
   expect(exit.stderr.trim()).toMatch(
     new RegExp(`^${name}: cannot reach Temporal at 127\\.0\\.0\\.1:1: (connection refused|no answer before the connect timeout)$`),
   );
-}, 30_000);
+}, 120_000);
 
 test('a wrong setting stops start-up with one line naming the variable', async () => {
   const { exited } = launch('src/api/main.ts', { API_PORT: 'abc' });
@@ -45,7 +45,7 @@ test('a wrong setting stops start-up with one line naming the variable', async (
   expect(exit.code).toBe(1);
   expect(exit.stderr.trim().split('\n')).toHaveLength(1);
   expect(exit.stderr).toMatch(/^api: invalid configuration: API_PORT: /);
-}, 30_000);
+}, 120_000);
 
 test('SIGTERM lets the in-flight activity finish, then the worker exits 0', async () => {
   const config = loadConfig();
