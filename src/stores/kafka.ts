@@ -22,6 +22,8 @@ export type { KafkaLogger } from './kafka/logging';
 export interface KafkaStore extends StoreHealth {
   /** Creates the topics that are missing (with their partitions and retention); existing ones are left alone. */
   ensureTopics(topics: TopicSpec[]): Promise<{ created: string[] }>;
+  /** Deletes topics (tests clean up after themselves); names that do not exist are ignored. */
+  deleteTopics(names: string[]): Promise<void>;
   /** The process's idempotent producer (acks=all), shared by every caller. */
   producer(): KafkaProducer;
   /** Joins `groupId` and hands every message of `options.topics` to `handler`; see ./kafka/consumer.ts. */
@@ -164,6 +166,15 @@ export function createKafkaStore(
           })),
         });
         return { created: missing.map((topic) => topic.name) };
+      });
+    },
+
+    async deleteTopics(names) {
+      await bounded('deleteTopics', async () => {
+        const instance = await connectedAdmin();
+        const existing = new Set(await instance.listTopics());
+        const doomed = names.filter((name) => existing.has(name));
+        if (doomed.length > 0) await instance.deleteTopics({ topics: doomed, timeout: timeoutMs });
       });
     },
 

@@ -84,7 +84,8 @@ export function createNeo4jStore(config: Neo4jConfig): Neo4jStore {
   const clientBoundMs = config.NEO4J_TIMEOUT_MS + config.NEO4J_MAX_RETRY_TIME_MS + config.NEO4J_QUERY_TIMEOUT_MS;
 
   async function inSession<T>(mode: 'READ' | 'WRITE', what: string, work: (session: Session) => Promise<T>) {
-    const session = get().session({ database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+    const defaultAccessMode = mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE;
+    const session = get().session({ database, defaultAccessMode });
     try {
       return await withTimeout(work(session), clientBoundMs, `neo4j ${what}`);
     } catch (error) {
@@ -112,7 +113,8 @@ export function createNeo4jStore(config: Neo4jConfig): Neo4jStore {
       // An auto-commit query (no retry loop), so a stopped server fails fast instead of retrying.
       const session = get().session({ database, defaultAccessMode: neo4j.session.READ });
       try {
-        await withTimeout(session.run('RETURN 1', {}, { timeout: config.NEO4J_TIMEOUT_MS }), config.NEO4J_TIMEOUT_MS, 'neo4j');
+        const answered = session.run('RETURN 1', {}, { timeout: config.NEO4J_TIMEOUT_MS });
+        await withTimeout(answered, config.NEO4J_TIMEOUT_MS, 'neo4j');
       } catch (error) {
         throw toStoreError(error, config.NEO4J_URL);
       } finally {

@@ -12,7 +12,8 @@ export interface PostgresStore extends StoreHealth {
 export function createPostgresStore(config: Config): PostgresStore {
   let pool: Pool | undefined;
   const get = () => {
-    pool ??= new Pool({
+    if (pool) return pool;
+    pool = new Pool({
       connectionString: config.DATABASE_URL,
       max: config.DATABASE_POOL_MAX,
       connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,

@@ -2,9 +2,6 @@
  * Which activities each task queue's worker registers. A new domain adds one entry here.
  */
 import { createProbeActivities } from '../activities/probe';
-import { createLedgerActivities } from '../activities/ledger';
-import { createMaintenanceActivities } from '../activities/maintenance';
-import { loadConfig } from '../config';
 import type { TaskQueue } from '../domain/task-queues';
 import type { Stores } from '../stores';
 
@@ -12,10 +9,10 @@ type ActivityFactory = (stores: Stores) => object;
 
 export const activitiesByQueue: Record<TaskQueue, ActivityFactory> = {
   system: (stores) => createProbeActivities(stores),
-  ledger: (stores) => createLedgerActivities(stores),
+  ledger: () => ({}),
   reports: () => ({}),
   catalog: () => ({}),
-  maintenance: (stores) => createMaintenanceActivities(stores, loadConfig()),
+  maintenance: () => ({}),
   alerts: () => ({}),
   insights: () => ({}),
 };

@@ -1,4 +1,2 @@
 // The workflow bundle entry: re-exports every domain's workflows.
 export * from './probe';
-export * from './ledger';
-export * from './maintenance/saga';

@@ -3,7 +3,3 @@ process.env.NODE_ENV ??= 'test';
 process.env.TEMPORAL_NAMESPACE ??= 'fluxo-test';
 process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:55432/fluxo_test';
 process.env.LOG_LEVEL ??= 'silent';
-// Domain tests call the API without credentials; the auth tests start APIs with other modes explicitly.
-process.env.AUTH_MODE ??= 'none';
-// Worker processes spawned by tests must not compete for the worker-metrics port.
-process.env.WORKER_METRICS_BIND_ADDRESS ??= '';

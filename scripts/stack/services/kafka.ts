@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config';
 import { topicSpecs } from '../../../src/domain/topics';
-import { createKafkaStore, type KafkaLogger } from '../../../src/stores/kafka';
+import { archivePath, ensureArchive, useArchive } from '../kafka/class-data';
+import { brokerAnswers, stackKafkaStore } from '../kafka/client';
 import { isPortOpen } from '../net';
 import { commandExists, isDaemonRunning, run, spawnDaemon, stopDaemon } from '../process';
 import { StackError, type StackContext, type StackService } from '../types';
@@ -19,11 +20,13 @@ const PORT = 9092;
 const CONTROLLER_PORT = 9093;
 const BROKER = `127.0.0.1:${PORT}`;
 const FILES = join(__dirname, '..', 'kafka');
+const LOG4J = `-Dlog4j2.configurationFile=${join(FILES, 'log4j2.xml')}`;
 
 /**
  * Heap capped at 512 MB (the box also runs Neo4j, Temporal and PostgreSQL); a small initial heap and
- * G1 with short pauses keep an idle broker's RSS low. ExitOnOutOfMemoryError: a dead broker is clearer
- * than a wedged one.
+ * G1 with short pauses keep an idle broker's RSS under 300 MB. ExitOnOutOfMemoryError: a dead broker is
+ * clearer than a wedged one. The class-data archive (../kafka/class-data.ts) was trained with these
+ * options; changing them only costs it some of its effect.
  */
 const JVM_OPTIONS = [
   '-Xms64m',
@@ -31,66 +34,74 @@ const JVM_OPTIONS = [
   '-XX:+UseG1GC',
   '-XX:MaxGCPauseMillis=20',
   '-XX:InitiatingHeapOccupancyPercent=35',
+  // An idle broker gives heap back to the OS after a burst (G1 otherwise keeps what it once grew to).
+  '-XX:G1PeriodicGCInterval=60000',
   '-XX:ReservedCodeCacheSize=64m',
+  // C1 only: a dev/test broker never needs C2's peak speed, and skipping C2 halves the CPU of a start
+  // (measured 3 s instead of 5-6 s) and saves ~35 MB of RSS.
+  '-XX:TieredStopAtLevel=1',
   '-XX:+ExitOnOutOfMemoryError',
   '-Djava.awt.headless=true',
-  `-Dlog4j2.configurationFile=${join(FILES, 'log4j2.xml')}`,
+  LOG4J,
 ];
 
-const libsDir = (ctx: StackContext) => join(ctx.cacheDir, `kafka-${VERSION}`, 'libs');
+const home = (ctx: StackContext) => join(ctx.cacheDir, `kafka-${VERSION}`);
+const libsDir = (ctx: StackContext) => join(home(ctx), 'libs');
 /** Written last by install: a libs folder without it is a download that was interrupted. */
 const libsMarker = (ctx: StackContext) => join(libsDir(ctx), '.complete');
+const classpath = (ctx: StackContext) => `${libsDir(ctx)}/*`;
 const propertiesFile = (ctx: StackContext) => join(ctx.dataDir('kafka'), 'server.properties');
 const logDirs = (ctx: StackContext) => join(ctx.dataDir('kafka'), 'logs');
-const classpath = (ctx: StackContext) => `${libsDir(ctx)}/*`;
+let archive: string | undefined;
+/** The class-data archive for the installed JDK (asking `java -version` once per run). */
+const archiveFile = (ctx: StackContext) => (archive ??= archivePath(home(ctx)));
 
 export const service: StackService = {
   name: 'kafka',
   order: 30,
   ports: [PORT, CONTROLLER_PORT],
   address: `kafka://${BROKER} (KRaft controller 127.0.0.1:${CONTROLLER_PORT})`,
-  // A cold JVM loading Kafka's 40 MB of jars takes 10-30 s on a busy 2-core machine.
+  // A JVM loading Kafka's 40 MB of jars takes 10-30 s on a busy 2-core machine.
   readyTimeoutSeconds: 120,
 
   async install(ctx) {
     ensureJavaAndMaven(ctx);
     if (!existsSync(libsMarker(ctx))) downloadLibs(ctx);
+    await ensureArchive(ctx, {
+      archive: archiveFile(ctx),
+      classpath: classpath(ctx),
+      jvmOptions: JVM_OPTIONS,
+      renderProperties: (dirs, port, controllerPort) =>
+        template()
+          .replaceAll('{{LOG_DIRS}}', dirs)
+          .replaceAll(`127.0.0.1:${PORT}`, `127.0.0.1:${port}`)
+          .replaceAll(`127.0.0.1:${CONTROLLER_PORT}`, `127.0.0.1:${controllerPort}`),
+      format: (file) => format(ctx, file),
+    });
     renderProperties(ctx);
     if (!existsSync(join(logDirs(ctx), 'meta.properties'))) {
       ctx.log('formatting Kafka storage (KRaft)');
-      run('kafka', 'java', [
-        '-Xmx256m',
-        `-Dlog4j2.configurationFile=${join(FILES, 'log4j2.xml')}`,
-        '-cp', classpath(ctx),
-        'kafka.tools.StorageTool', 'format',
-        '-t', clusterId(),
-        '-c', propertiesFile(ctx),
-        '--ignore-formatted',
-      ]);
+      format(ctx, propertiesFile(ctx));
     }
   },
 
   async start(ctx) {
     renderProperties(ctx);
-    spawnDaemon(ctx, 'kafka', 'java', [...JVM_OPTIONS, '-cp', classpath(ctx), 'kafka.Kafka', propertiesFile(ctx)]);
+    spawnDaemon(ctx, 'kafka', 'java', [
+      ...JVM_OPTIONS,
+      ...useArchive(archiveFile(ctx)),
+      '-cp', classpath(ctx),
+      'kafka.Kafka', propertiesFile(ctx),
+    ]);
   },
 
   async isReady() {
-    if (!(await isPortOpen(PORT))) return false;
     // The port opens before the broker serves requests; a metadata request is the real answer.
-    const store = stackKafkaStore(2000);
-    try {
-      await store.check();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await store.close();
-    }
+    return (await isPortOpen(PORT)) && (await brokerAnswers(BROKER));
   },
 
   async afterReady(ctx) {
-    const store = stackKafkaStore(15_000);
+    const store = stackKafkaStore(BROKER, 15_000);
     try {
       const { created } = await store.ensureTopics(topicSpecs(loadConfig()));
       if (created.length > 0) ctx.log(`kafka topics created: ${created.join(', ')}`);
@@ -153,11 +164,26 @@ function downloadLibs(ctx: StackContext): void {
   renameSync(partial, libsDir(ctx));
 }
 
+const template = () => readFileSync(join(FILES, 'server.properties'), 'utf8');
+
 /** Writes server.properties from the template, so a change to the template applies on the next start. */
 function renderProperties(ctx: StackContext): void {
   mkdirSync(logDirs(ctx), { recursive: true });
-  const template = readFileSync(join(FILES, 'server.properties'), 'utf8');
-  writeFileSync(propertiesFile(ctx), template.replaceAll('{{LOG_DIRS}}', logDirs(ctx)));
+  writeFileSync(propertiesFile(ctx), template().replaceAll('{{LOG_DIRS}}', logDirs(ctx)));
+}
+
+/** Formats KRaft storage once; --ignore-formatted makes a repeat harmless. */
+function format(ctx: StackContext, file: string): void {
+  run('kafka', 'java', [
+    '-Xmx256m',
+    LOG4J,
+    ...useArchive(archiveFile(ctx)),
+    '-cp', classpath(ctx),
+    'kafka.tools.StorageTool', 'format',
+    '-t', clusterId(),
+    '-c', file,
+    '--ignore-formatted',
+  ]);
 }
 
 /**
@@ -169,14 +195,4 @@ function clusterId(): string {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
   }
-}
-
-const silent: KafkaLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** A client of fluxo's own Kafka store pointed at the native broker, whatever KAFKA_BROKERS says. */
-function stackKafkaStore(timeoutMs: number) {
-  return createKafkaStore(
-    { KAFKA_BROKERS: [BROKER], KAFKA_CLIENT_ID: 'fluxo-stack', KAFKA_TIMEOUT_MS: timeoutMs, LOG_LEVEL: 'silent' },
-    silent,
-  );
 }

@@ -39,6 +39,46 @@ const home = (ctx: StackContext) => join(ctx.cacheDir, `neo4j-${neo4jVersion()}`
 const libs = (ctx: StackContext) => join(home(ctx), 'libs');
 const launcherJar = (ctx: StackContext) => join(libs(ctx), 'fluxo-neo4j-launcher.jar');
 const hashFile = (ctx: StackContext) => join(home(ctx), 'launcher.sha256');
+/** Class-data archive of the classes Neo4j loads: about halves start-up on two busy cores (~40 s → ~20 s). */
+const classArchive = (ctx: StackContext) => join(home(ctx), 'neo4j-classes.jsa');
+
+/** The same JVM flags for the warm-up run that records the archive and for every start that maps it. */
+function javaArgs(ctx: StackContext, archive: string[], launcherArgs: string[]): string[] {
+  return [
+    ...HEAP,
+    ...JAVA_OPENS,
+    '-XX:+ExitOnOutOfMemoryError',
+    '-XX:-OmitStackTraceInFastThrow',
+    ...archive,
+    '-cp', `${libs(ctx)}/*`,
+    MAIN_CLASS,
+    `--pagecache-mb=${PAGE_CACHE_MB}`,
+    `--tx-memory-mb=${TX_MEMORY_MB}`,
+    ...launcherArgs,
+  ];
+}
+
+/**
+ * Starts Neo4j once in a scratch folder, runs a few queries and exits, with the JVM writing every class it
+ * loaded to the archive at exit. Not fatal when the JVM writes no archive (starts are only slower then).
+ */
+function recordClassArchive(ctx: StackContext): void {
+  const scratch = join(home(ctx), 'warmup');
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(classArchive(ctx), { force: true });
+  ctx.log('recording the Neo4j class-data archive (one-time warm-up run)');
+  try {
+    run('neo4j', 'java', javaArgs(ctx, [`-XX:ArchiveClassesAtExit=${classArchive(ctx)}`], [
+      `--home=${scratch}`,
+      // Any free port: the warm-up loads the Bolt server classes but nobody connects.
+      '--bolt=127.0.0.1:0',
+      '--warmup=true',
+    ]), { timeout: 300_000 });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (!existsSync(classArchive(ctx))) ctx.log('the JVM wrote no class-data archive; Neo4j will start without it');
+}
 
 /** Hash of the pom and every source file, so an edited launcher is rebuilt and an unchanged one is not. */
 function launcherHash(): string {
@@ -92,7 +132,9 @@ export const service: StackService = {
     }
     ensureJavaAndMaven(ctx);
     const major = javaMajor();
-    if (major < 17) throw new StackError('neo4j', `Neo4j ${neo4jVersion()} needs Java 17 or 21; \`java\` on PATH is ${major || 'unknown'}`);
+    if (major < 17) {
+      throw new StackError('neo4j', `Neo4j ${neo4jVersion()} needs Java 17 or 21; \`java\` on PATH is ${major || 'unknown'}`);
+    }
     ctx.log(`building the Neo4j ${neo4jVersion()} launcher with Maven (first time: downloads ~125 MB from Maven Central)`);
     // Stale jars of an earlier build must not stay on the classpath.
     rmSync(libs(ctx), { recursive: true, force: true });
@@ -106,24 +148,17 @@ export const service: StackService = {
     ]);
     if (!existsSync(launcherJar(ctx))) throw new StackError('neo4j', `Maven finished but ${launcherJar(ctx)} is missing`);
     rmSync(join(home(ctx), 'build'), { recursive: true, force: true });
+    // An archive only matches the jars it was recorded from, so every build records a new one.
+    recordClassArchive(ctx);
     writeFileSync(hashFile(ctx), hash);
   },
 
   async start(ctx) {
     const dir = ctx.dataDir('neo4j');
     mkdirSync(dir, { recursive: true });
-    spawnDaemon(ctx, 'neo4j', 'java', [
-      ...HEAP,
-      ...JAVA_OPENS,
-      '-XX:+ExitOnOutOfMemoryError',
-      '-XX:-OmitStackTraceInFastThrow',
-      '-cp', `${libs(ctx)}/*`,
-      MAIN_CLASS,
-      `--home=${dir}`,
-      `--bolt=127.0.0.1:${PORT}`,
-      `--pagecache-mb=${PAGE_CACHE_MB}`,
-      `--tx-memory-mb=${TX_MEMORY_MB}`,
-    ]);
+    // With a stale or unreadable archive the JVM warns in the log and loads classes the slow way.
+    const archive = existsSync(classArchive(ctx)) ? [`-XX:SharedArchiveFile=${classArchive(ctx)}`] : [];
+    spawnDaemon(ctx, 'neo4j', 'java', javaArgs(ctx, archive, [`--home=${dir}`, `--bolt=127.0.0.1:${PORT}`]));
   },
 
   // Bolt listens before the databases are available, so only an answered query counts.

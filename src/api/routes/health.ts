@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { metricsRegistry } from '../../observability/metrics';
-import { workerMetricsText } from '../../observability/worker-metrics';
 import type { ApiDeps } from '../deps';
 
 export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -45,7 +44,6 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metricsRegistry.contentType);
-    // The worker's Temporal runtime metrics follow the API's own (src/observability/worker-metrics.ts).
-    return (await metricsRegistry.metrics()) + (await workerMetricsText(deps.config));
+    return metricsRegistry.metrics();
   });
 }

@@ -95,7 +95,8 @@ describe('neo4j store', () => {
     stackUp('neo4j');
     await store.check(); // the same store instance, no re-creation
     const rows = await store.read<{ weight: number }>(
-      'MATCH (:FluxoTestNode {run: $run, id: "before-restart"})-[r:LINKS_TO]->(:FluxoTestNode {run: $run, id: "insight-1"}) RETURN r.weight AS weight',
+      `MATCH (:FluxoTestNode {run: $run, id: "before-restart"})-[r:LINKS_TO]->(:FluxoTestNode {run: $run, id: "insight-1"})
+       RETURN r.weight AS weight`,
       { run },
     );
     expect(rows).toEqual([{ weight: 7 }]);
