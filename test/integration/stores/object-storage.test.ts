@@ -22,7 +22,7 @@ import {
 import { stackDown, stackUp } from '../../support/stack';
 
 /** Small, so a stall or a stopped emulator fails fast; large enough for a 6 MiB upload on a busy machine. */
-const TIMEOUT_MS = 2000;
+const TIMEOUT_MS = 5000;
 const SECRET = 'object-storage-test-secret-0123456789';
 const GCS_ENDPOINT = process.env.STORAGE_GCS_ENDPOINT ?? 'http://127.0.0.1:4443';
 
