@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/stores/migrate';
 import { createPostgresStore } from '../src/stores/postgres';
-import { createContext } from './stack/context';
+import { devCredentialLines } from '../src/api/auth/dev-admin-key';
+import { createContext, fluxoHome } from './stack/context';
 import { bringDown, bringUp } from './stack/lifecycle';
 import { loadServices } from './stack/registry';
 import { StackError, type StackService } from './stack/types';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const postgres = createPostgresStore(config);
   const { applied } = await migrate(postgres.pool()).finally(() => postgres.close());
   if (applied.length > 0) console.log(`dev: applied migrations ${applied.join(', ')}`);
+  const credentialLines = await devCredentialLines(config, fluxoHome());
 
   const children: ChildProcess[] = [
     spawn(tsx, ['src/workers/main.ts'], { cwd: ROOT, stdio: 'inherit' }),
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       `  API docs (OpenAPI)  ${apiUrl}/docs   (spec: ${apiUrl}/openapi.json)`,
       `  Temporal Web UI     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
       `  Metrics             ${apiUrl}/metrics`,
+      ...credentialLines,
       '  Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -91,6 +91,86 @@ export const configSchema = z.object({
   /** Bound on each metadata call and on any stall (no bytes moving) of a transfer. */
   STORAGE_TIMEOUT_MS: positiveInt.default(10_000),
 
+  // Ledger (lançamentos): see docs/ledger.md. Buffer settings are given to a shard workflow when it starts
+  // and carried across continue-as-new; a changed value reaches a running shard when it is next started.
+  /** Number of buffer workflows; an account maps to hash(account_id) mod LEDGER_SHARDS. Changing it remaps accounts. */
+  LEDGER_SHARDS: positiveInt.max(1024).default(8),
+  /** Shard workflow ids are `<prefix>-<n>`; tests and benchmarks use their own prefix to stay apart. */
+  LEDGER_BUFFER_ID_PREFIX: z.string().regex(/^[\w.-]{1,80}$/).default('ledger-buffer'),
+  LEDGER_FLUSH_SIZE: positiveInt.max(5000).default(1000),
+  LEDGER_FLUSH_INTERVAL_MS: positiveInt.default(10_000),
+  /** Flush activities a shard runs at once. */
+  LEDGER_FLUSH_CONCURRENCY: positiveInt.max(8).default(2),
+  /**
+   * A shard continues-as-new past this many history events or bytes. Far below Temporal's limits (51,200 /
+   * 50 MB) on purpose: a worker that restarts replays the whole current run, and must do so in well under
+   * the 10 s workflow task timeout while signals keep arriving.
+   */
+  LEDGER_HISTORY_EVENTS_LIMIT: positiveInt.default(2000),
+  LEDGER_HISTORY_BYTES_LIMIT: positiveInt.default(4 * 1024 * 1024),
+  /** Most entries in one POST /v1/lancamentos/batch. */
+  LEDGER_BATCH_MAX_ENTRIES: positiveInt.max(5000).default(1000),
+  /** The API gathers a shard's concurrent requests for this long (or until LEDGER_SIGNAL_MAX_ENTRIES) into one signal. */
+  LEDGER_MICROBATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(2),
+  LEDGER_SIGNAL_MAX_ENTRIES: positiveInt.max(5000).default(1000),
+  /**
+   * Signals a shard's micro-batcher has in flight at once in one API process. 1 = group commit: what
+   * arrives while a signal is out goes in the next one, so the signal rate stays low however busy the API.
+   */
+  LEDGER_SIGNAL_CONCURRENCY: positiveInt.max(64).default(1),
+  LEDGER_SIGNAL_TIMEOUT_MS: positiveInt.default(5000),
+  /** Backpressure: past this many entries waiting in a shard, the API answers 503 with Retry-After. */
+  LEDGER_MAX_PENDING_PER_SHARD: positiveInt.default(50_000),
+  /** How often the API asks each shard for its backlog (stats query). */
+  LEDGER_STATS_INTERVAL_MS: positiveInt.default(1000),
+  /** A shard in use that has not answered a stats query for this long refuses entries (503) until it does. */
+  LEDGER_STALL_MS: positiveInt.default(5000),
+  /** The outbox relay to Kafka (`lancamentos.registrados`), a workflow the API keeps running. */
+  LEDGER_RELAY_ENABLED: bool.default(true),
+  LEDGER_RELAY_WORKFLOW_ID: z.string().regex(/^[\w.-]{1,100}$/).default('ledger-outbox-relay'),
+  LEDGER_RELAY_BATCH_SIZE: positiveInt.max(5000).default(500),
+  LEDGER_RELAY_IDLE_MS: positiveInt.default(1000),
+
+  // Security and operations (issue 10): see docs/security.md and docs/operations.md.
+  /** How callers authenticate. Never `none` by default; `none` is refused when NODE_ENV=production. */
+  AUTH_MODE: z.enum(['apikey', 'oidc', 'gateway', 'none']).default('apikey'),
+  /** oidc: the provider's JWKS (Keycloak: <issuer>/protocol/openid-connect/certs), expected `iss` and `aud`. */
+  AUTH_OIDC_JWKS_URL: z.url().optional(),
+  AUTH_OIDC_ISSUER: z.string().min(1).optional(),
+  AUTH_OIDC_AUDIENCE: csv.default([]),
+  /** Accepted JWS algorithms; HS* only with AUTH_OIDC_HMAC_SECRET, `none` never. */
+  AUTH_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),
+  AUTH_OIDC_HMAC_SECRET: z.string().min(32).optional(),
+  AUTH_OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** Dotted path of the roles array in the token (Keycloak realm roles: realm_access.roles). */
+  AUTH_OIDC_ROLES_CLAIM: z.string().min(1).default('realm_access.roles'),
+  AUTH_OIDC_PRINCIPAL_CLAIM: z.string().min(1).default('sub'),
+  /** Least time between two JWKS fetches triggered by an unknown `kid` (key rotation). */
+  AUTH_OIDC_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  /** gateway: addresses or CIDRs of the proxies whose X-User-Id / X-Roles are trusted. */
+  AUTH_TRUSTED_PROXIES: csv.default([]),
+  /** apikey: how long a verified key is remembered; a revocation takes effect within this time. */
+  AUTH_APIKEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  /** Requests per principal per window (token bucket); 0 turns the quota off. */
+  QUOTA_REQUESTS: z.coerce.number().int().min(0).default(200),
+  QUOTA_WINDOW_SECONDS: positiveInt.default(60),
+  /** Browser origins allowed to call the API (exact origins, e.g. https://ops.example.com). */
+  CORS_ALLOWED_ORIGINS: csv.default([]),
+  /** Payload encryption (AES-256-GCM): `keyId=base64(32 bytes)` pairs; empty = payloads stored as plain JSON. */
+  PAYLOAD_ENCRYPTION_KEYS: z.string().default(''),
+  /** The key new payloads are encrypted with; required when more than one key is listed. */
+  PAYLOAD_ENCRYPTION_KEY_ID: z.string().optional(),
+  /** `none` lets the dev server's Web UI (which has no login) call /codec/*; refused in production. */
+  CODEC_ENDPOINT_AUTH: z.enum(['required', 'none']).default('required'),
+  /** The worker process's /metrics (its business metrics and the Temporal runtime's); empty = off. */
+  WORKER_METRICS_BIND_ADDRESS: z.string().default('127.0.0.1:9464'),
+  /** Where the API's /metrics reads the worker's to append its temporal_* families; empty = not appended. */
+  WORKER_METRICS_URL: z.union([z.literal(''), z.url()]).default('http://127.0.0.1:9464/metrics'),
+  /** OpenTelemetry tracing (HTTP → client → workflow → activity), exported over OTLP/HTTP. Off by default. */
+  TRACING_ENABLED: bool.default(false),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().default('http://127.0.0.1:4318/v1/traces'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('fluxo'),
+
 });
 
 export type Config = z.infer<typeof configSchema>;

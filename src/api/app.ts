@@ -8,13 +8,18 @@ import { httpRequestDuration, httpRequestsTotal } from '../observability/metrics
 import type { ApiDeps } from './deps';
 import { installErrorHandling } from './error-handler';
 import { registerOpenApi } from './openapi';
+import { installSecurity } from './auth/install';
+import { authRoutes } from './auth/routes';
 import { requestIdFrom } from './request-context';
 import './route-config';
 import { healthRoutes } from './routes/health';
+import { codecRoutes } from './routes/codec';
 import { probeRoutes } from './routes/probes';
+import { scheduleRoutes } from './routes/schedules';
+import { ledgerRoutes } from './routes/ledger';
 
 /** Route modules, one per domain. A new domain adds one line. */
-const routeModules = [healthRoutes, probeRoutes];
+const routeModules = [healthRoutes, probeRoutes, ledgerRoutes, authRoutes, scheduleRoutes, codecRoutes];
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -47,6 +52,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  // Authentication, RBAC, quota, CORS and tracing for every route registered after this line.
+  await installSecurity(app, deps);
   await registerOpenApi(app);
   for (const routes of routeModules) await app.register(async (scope) => routes(scope, deps));
   return app;

@@ -13,6 +13,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: '0.1.0',
         description: 'Starts, signals and queries fluxo\'s Temporal workflows. Errors are application/problem+json.',
       },
+      // Routes with roles require it (src/api/auth/install.ts): an API key or an access token (docs/security.md).
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key (fxk_…) or OIDC access token' } } },
     },
     transform: jsonSchemaTransform,
   });

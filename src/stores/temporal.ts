@@ -4,6 +4,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { dataConverterFor } from '../codec/data-converter';
+import { clientTracingInterceptors } from '../observability/tracing';
 import { connectReason } from './connect-error';
 import { withTimeout, type StoreHealth } from './store';
 
@@ -22,7 +24,13 @@ export async function connectTemporal(config: Config): Promise<TemporalStore> {
   } catch (error) {
     throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${connectReason(error)}`);
   }
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    // Payload encryption and tracing, when configured: the same converter as the workers'.
+    dataConverter: dataConverterFor(config),
+    interceptors: clientTracingInterceptors(config),
+  });
   return {
     name: 'temporal',
     client,

@@ -2,10 +2,12 @@
  * `npm run worker`: polls fluxo's task queues (all, or WORKER_TASK_QUEUES) until SIGTERM/SIGINT, then drains
  * in-flight activities and exits 0. Start-up problems print one line and exit 1.
  */
-import { bundleWorkflowCode, NativeConnection, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { temporalLogger } from '../observability/temporal-logger';
+import { tracingWorkflowModules } from '../observability/tracing';
+import { installWorkerRuntime } from '../observability/worker-metrics';
 import { topicSpecs } from '../domain/topics';
 import { createStores } from '../stores';
 import { connectReason } from '../stores/connect-error';
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'worker');
   // The SDK narrates every worker state change at INFO; keep its lines to warnings unless debugging.
   const sdkLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'warn';
-  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: sdkLevel })) });
+  await installWorkerRuntime({ logger: temporalLogger(logger.child({ component: 'temporal' }, { level: sdkLevel })) }, config, (message) => logger.warn(message));
   const taskQueues = selectedTaskQueues(config);
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((error: unknown) => {
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
     // Bundled once for all task queues: webpack is the slowest part of start-up.
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('../workflows'),
+      workflowInterceptorModules: tracingWorkflowModules(config),
       logger: temporalLogger(logger.child({ component: 'bundler' }, { level: sdkLevel })),
     });
     const workers = await createWorkers({ config, connection, stores, workflowBundle, taskQueues });

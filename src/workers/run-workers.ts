@@ -6,6 +6,8 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import type { Config } from '../config';
 import { allTaskQueues, type TaskQueue } from '../domain/task-queues';
 import type { Stores } from '../stores';
+import { dataConverterFor } from '../codec/data-converter';
+import { workerTracingOptions } from '../observability/tracing';
 import { activitiesByQueue } from './activities';
 
 export interface WorkerSetOptions {
@@ -37,6 +39,9 @@ export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]
         workflowBundle: options.workflowBundle,
         activities: activitiesByQueue[taskQueue](options.stores),
         shutdownGraceTime: options.config.WORKER_SHUTDOWN_GRACE_MS,
+        // Payload encryption and tracing, when configured (docs/security.md, docs/operations.md).
+        dataConverter: dataConverterFor(options.config),
+        ...workerTracingOptions(options.config),
       }),
     ),
   );

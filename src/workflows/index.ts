@@ -1,2 +1,3 @@
 // The workflow bundle entry: re-exports every domain's workflows.
 export * from './probe';
+export * from './ledger';

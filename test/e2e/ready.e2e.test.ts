@@ -10,7 +10,7 @@ test('every store answers: ready', async () => {
     expect(response.status).toBe(200);
     expect(body.status).toBe('ready');
     expect(body.checks.map((check: { name: string }) => check.name).sort()).toEqual(
-      ['kafka', 'mongo', 'neo4j', 'object-storage', 'postgres', 'temporal'],
+      ['kafka', 'ledger-backlog', 'mongo', 'neo4j', 'object-storage', 'postgres', 'temporal'],
     );
   } finally {
     await api.close();

@@ -3,3 +3,9 @@ process.env.NODE_ENV ??= 'test';
 process.env.TEMPORAL_NAMESPACE ??= 'fluxo-test';
 process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:55432/fluxo_test';
 process.env.LOG_LEVEL ??= 'silent';
+// Domain tests call the API without credentials; the auth tests start APIs with other modes explicitly.
+process.env.AUTH_MODE ??= 'none';
+// Everyone is `anonymous` then, sharing one quota bucket: the quota tests turn it on explicitly.
+process.env.QUOTA_REQUESTS ??= '0';
+// Worker processes spawned by tests must not compete for the worker-metrics port.
+process.env.WORKER_METRICS_BIND_ADDRESS ??= '';

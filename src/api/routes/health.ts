@@ -5,13 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { metricsRegistry } from '../../observability/metrics';
+import { workerMetricsText } from '../../observability/worker-metrics';
 import type { ApiDeps } from '../deps';
+import { ledgerReadyCheck } from '../ledger/intake';
 
 export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/ready', { schema: { hide: true } }, async (request, reply) => {
-    const checks = [deps.temporalHealth, ...deps.stores.all()];
+    // The ledger's backlog check is never required: a full or stalled shard answers 503 on intake by itself.
+    const checks = [deps.temporalHealth, ...deps.stores.all(), ledgerReadyCheck(deps)];
     const results = await Promise.all(
       checks.map(async (store) => {
         try {
@@ -44,6 +47,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metricsRegistry.contentType);
-    return metricsRegistry.metrics();
+    // The worker's Temporal runtime metrics follow the API's own (src/observability/worker-metrics.ts).
+    return (await metricsRegistry.metrics()) + (await workerMetricsText(deps.config));
   });
 }

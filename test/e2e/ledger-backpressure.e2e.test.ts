@@ -1,0 +1,64 @@
+/**
+ * Backpressure: past LEDGER_MAX_PENDING_PER_SHARD entries waiting in a shard, the API answers 503 with
+ * Retry-After (nothing claimed for the refused entry), and once the shard drained the same request is accepted.
+ */
+import { ledgerFlushUpdate } from '../../src/domain/ledger/buffer';
+import { bufferWorkflowId } from '../../src/domain/ledger/shard';
+import { eventually, startTestApi, startTestWorkers, type TestApi, type TestWorkers } from '../support/app';
+import { json } from '../support/http';
+import { entryBody, ledgerTestSettings, terminateShards } from '../support/ledger';
+
+const settings = ledgerTestSettings('ledger-backpressure', {
+  LEDGER_SHARDS: '1',
+  LEDGER_MAX_PENDING_PER_SHARD: '5',
+  LEDGER_FLUSH_INTERVAL_MS: '600000',
+  LEDGER_STATS_INTERVAL_MS: '200',
+});
+let api: TestApi;
+let workers: TestWorkers;
+
+beforeAll(async () => {
+  workers = await startTestWorkers(['ledger'], settings);
+  api = await startTestApi(settings);
+});
+afterAll(async () => {
+  if (api) await terminateShards(api.temporal.client, settings);
+  await api?.close();
+  await workers?.stop();
+});
+
+const post = (body: unknown) =>
+  fetch(`${api.url}/v1/lancamentos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+test('a full shard answers 503 with Retry-After until it drained', async () => {
+  for (let index = 0; index < 5; index++) expect((await post(entryBody())).status).toBe(202);
+
+  const refused = entryBody();
+  const response = await post(refused);
+  expect(response.status).toBe(503);
+  expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect((await json(response)).detail).toMatch(/shard 0 has more than 5 entries waiting/);
+  const { rows } = await api.stores.postgres.pool().query('SELECT count(*)::int AS n FROM ledger_requests WHERE request_id = $1', [refused.request_id]);
+  expect(rows[0].n).toBe(0);
+
+  // The stats poller confirms the backlog.
+  const shards = await json(await fetch(`${api.url}/v1/lancamentos/shards`));
+  expect(shards.shards[0]).toMatchObject({ backlog_estimate: 5, stats: { pending: 5 } });
+
+  // /ready stays 200 (the ledger is not a required check) but says degraded and names the full shard.
+  const ready = await fetch(`${api.url}/ready`);
+  expect(ready.status).toBe(200);
+  const readiness = await json(ready);
+  expect(readiness.status).toBe('degraded');
+  expect(readiness.detail).toMatch(/ledger-backlog \(ledger: shard 0 backlog 5 ≥ 5\)/);
+
+  await api.temporal.client.workflow
+    .getHandle(bufferWorkflowId(settings.LEDGER_BUFFER_ID_PREFIX!, 0))
+    .executeUpdate(ledgerFlushUpdate, { args: [{ dataRef: '2026-12-31' }] });
+  const accepted = await eventually(async () => {
+    const retry = await post(refused);
+    return retry.status === 202 ? retry : undefined;
+  }, 20_000);
+  expect(await json(accepted)).toMatchObject({ request_id: refused.request_id, status: 'accepted' });
+});
