@@ -24,7 +24,7 @@ test('a Temporal restart mid-stream loses and duplicates nothing', async () => {
   const load = startLedgerLoad(api.url, { clients: 8, batchEvery: 5 });
   let result;
   try {
-    await eventually(async () => (load.result.accepted.length > 300 ? true : undefined), 60_000);
+    await eventually(async () => (load.result.accepted.length > 300 ? true : undefined), 180_000);
     stackDown('temporal');
     const retriesBefore = load.result.retries;
     // Calls fail while the server is down (503, retried by the callers).
@@ -44,4 +44,4 @@ test('a Temporal restart mid-stream loses and duplicates nothing', async () => {
     return current.entries === expected && current.controlled === expected ? current : undefined;
   }, 120_000, 500);
   expect(counts).toEqual({ entries: expected, outbox: expected, controlled: expected });
-}, 420_000);
+}, 600_000);

@@ -11,6 +11,9 @@ export function ledgerTestSettings(name: string, overrides: Record<string, strin
     LEDGER_RELAY_ENABLED: 'false',
     // Load tests post thousands of entries as one principal; the per-principal quota is not under test here.
     QUOTA_REQUESTS: '0',
+    // A loaded test machine can take several seconds for a new shard's first workflow task; the stall guard
+    // (503 while a shard does not answer its stats query) would then refuse entries the test expects accepted.
+    LEDGER_STALL_MS: '30000',
     ...overrides,
   };
 }
