@@ -111,5 +111,6 @@ test('every fluxo_* metric the Grafana dashboard queries is defined in code', ()
   // Default process metrics (prefix fluxo_) come from prom-client.
   const missing = [...queried].filter((name) => !defined.has(name) && !name.startsWith('fluxo_process_') && !name.startsWith('fluxo_nodejs_') && name !== 'fluxo_worker_metrics_up');
   expect(missing).toEqual([]);
-  expect(queried.size).toBeGreaterThan(10);
+  // The parser found the dashboard's queries (an empty set would pass the check above vacuously).
+  expect(queried.size).toBeGreaterThan(5);
 });
