@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ledgerFlushUpdate } from '../../src/domain/ledger/buffer';
 import { todayInSaoPaulo } from '../../src/domain/ledger/data-ref';
+import { ledgerPersistedEntries } from '../../src/activities/ledger/metrics';
 import { bufferWorkflowId, shardOf } from '../../src/domain/ledger/shard';
 import { startTestApi, startTestWorkers, type TestApi, type TestWorkers } from '../support/app';
 import { json } from '../support/http';
@@ -54,6 +55,8 @@ async function flushAll(): Promise<void> {
 
 test('an accepted entry is pending in its shard, then persisted by the flush update, with its row', async () => {
   const body = entryBody({ amount: '10.5', data_ref: undefined, description: 'café', metadata: { b: 1, a: [true] } });
+  // The workers run in this process: the flush activity's counter is on this registry.
+  const persistedBefore = (await ledgerPersistedEntries.get()).values[0]?.value ?? 0;
   const response = await post('/v1/lancamentos', body);
   expect(response.status).toBe(202);
   expect(await json(response)).toEqual({ request_id: body.request_id, status: 'accepted', status_url: `/v1/lancamentos/${body.request_id}` });
@@ -86,6 +89,7 @@ test('an accepted entry is pending in its shard, then persisted by the flush upd
   expect(rows[0]).toMatchObject({ entry_count: 1, amount_sum_cents: '1050' });
   const { rows: outbox } = await api.stores.postgres.pool().query('SELECT event_type FROM ledger_outbox WHERE request_id = $1', [body.request_id]);
   expect(outbox).toEqual([{ event_type: 'LancamentoRegistrado' }]);
+  expect((await ledgerPersistedEntries.get()).values[0]?.value).toBe(persistedBefore + 1);
 });
 
 test('the same request_id with the same content gets the same answer, pending or persisted; one row', async () => {

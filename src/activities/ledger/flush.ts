@@ -8,6 +8,7 @@ import type { PoolClient } from 'pg';
 import type { LedgerBatchRecord, LedgerFlushBatch } from '../../domain/ledger/flush-batch';
 import { parseCents } from '../../domain/ledger/money';
 import type { PostgresStore } from '../../stores/postgres';
+import { ledgerFlushDuration, ledgerPersistedEntries } from './metrics';
 
 // Columns travel as parallel arrays expanded by unnest: one round trip, one statement per batch.
 const FLUSH_SQL = `
@@ -72,7 +73,11 @@ export async function flushBatch(postgres: PostgresStore, batch: LedgerFlushBatc
     entries.length,
   ];
   const pool = postgres.pool();
+  const endTimer = ledgerFlushDuration.startTimer();
   const { rows } = await pool.query<BatchRow>(FLUSH_SQL, params);
+  endTimer();
+  // Counted only when this attempt committed the batch, so the counter matches the rows in PostgreSQL.
+  if (rows[0]) ledgerPersistedEntries.inc(rows[0].entry_count);
   // No row: this batch was committed by an earlier attempt (or a concurrent one, which we waited for).
   const row = rows[0] ?? (await readBatch(pool, batch.batchId));
   if (!row) throw new Error(`ledger batch ${batch.batchId}: control row missing after flush`);
