@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/stores/migrate';
 import { createPostgresStore } from '../src/stores/postgres';
+import { connectTemporal } from '../src/stores/temporal';
+import { scheduleDefinitions } from '../src/workers/schedules';
+import { applySchedules } from '../src/workers/schedules/apply';
 import { devCredentialLines } from '../src/api/auth/dev-admin-key';
 import { createContext, fluxoHome } from './stack/context';
 import { bringDown, bringUp } from './stack/lifecycle';
@@ -28,6 +31,11 @@ async function main(): Promise<void> {
   const { applied } = await migrate(postgres.pool()).finally(() => postgres.close());
   if (applied.length > 0) console.log(`dev: applied migrations ${applied.join(', ')}`);
   const credentialLines = await devCredentialLines(config, fluxoHome());
+  // The cron replacements exist from the first run (idempotent: unchanged schedules are left alone).
+  const temporal = await connectTemporal(config);
+  const schedules = await applySchedules(temporal.client, scheduleDefinitions).finally(() => temporal.close());
+  const changed = schedules.filter((result) => result.outcome !== 'unchanged').map((result) => `${result.id} (${result.outcome})`);
+  if (changed.length > 0) console.log(`dev: schedules ${changed.join(', ')}`);
 
   const children: ChildProcess[] = [
     spawn(tsx, ['src/workers/main.ts'], { cwd: ROOT, stdio: 'inherit' }),
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
       `  API docs (OpenAPI)  ${apiUrl}/docs   (spec: ${apiUrl}/openapi.json)`,
       `  Temporal Web UI     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
       `  Metrics             ${apiUrl}/metrics`,
+      `  Schedules           ${schedules.length} (npm run schedules:apply; ${apiUrl}/v1/schedules)`,
       ...credentialLines,
       '  Press Ctrl-C to stop.',
       '',
