@@ -37,7 +37,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]
         namespace: options.config.TEMPORAL_NAMESPACE,
         taskQueue,
         workflowBundle: options.workflowBundle,
-        activities: activitiesByQueue[taskQueue](options.stores),
+        activities: activitiesByQueue[taskQueue](options.stores, options.config),
         shutdownGraceTime: options.config.WORKER_SHUTDOWN_GRACE_MS,
         // Payload encryption and tracing, when configured (docs/security.md, docs/operations.md).
         dataConverter: dataConverterFor(options.config),
