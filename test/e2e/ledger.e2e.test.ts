@@ -89,7 +89,8 @@ test('an accepted entry is pending in its shard, then persisted by the flush upd
   expect(rows[0]).toMatchObject({ entry_count: 1, amount_sum_cents: '1050' });
   const { rows: outbox } = await api.stores.postgres.pool().query('SELECT event_type FROM ledger_outbox WHERE request_id = $1', [body.request_id]);
   expect(outbox).toEqual([{ event_type: 'LancamentoRegistrado' }]);
-  expect((await ledgerPersistedEntries.get()).values[0]?.value).toBe(persistedBefore + 1);
+  // At least this entry: the `ledger` task queue is shared, so this worker may also flush shards other test files left.
+  expect((await ledgerPersistedEntries.get()).values[0]?.value).toBeGreaterThanOrEqual(persistedBefore + 1);
 });
 
 test('the same request_id with the same content gets the same answer, pending or persisted; one row', async () => {
