@@ -31,7 +31,7 @@ const QUIET_AFTER_MS = 60_000;
 export class LedgerBacklog {
   private readonly shards: ShardBacklog[];
   private timer: NodeJS.Timeout | undefined;
-  private polling = false;
+  private polling: Promise<void> | undefined;
 
   constructor(
     private readonly client: Client,
@@ -93,38 +93,42 @@ export class LedgerBacklog {
   }
 
   /** Asks each recently active (or still backlogged) shard for its stats. */
-  async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      const now = Date.now();
-      await Promise.all(
-        this.shards.map(async (backlog, shard) => {
-          if (now - backlog.lastSignalAt > QUIET_AFTER_MS && this.estimate(shard) === 0 && !this.stalled(shard)) return;
-          const before = backlog.signalledSince;
-          try {
-            const handle = this.client.workflow.getHandle(bufferWorkflowId(this.config.LEDGER_BUFFER_ID_PREFIX, shard));
-            // A busy worker answers late rather than never: wait up to the stall bound.
-            const stats = await this.client.connection.withDeadline(Date.now() + this.config.LEDGER_STALL_MS, () => handle.query(ledgerStatsQuery));
-            backlog.reported = stats.pending + stats.inFlight;
-          } catch (error) {
-            if (!(error instanceof WorkflowNotFoundError)) return; // unknown: keep counting what we send
-            backlog.reported = 0;
-          }
-          backlog.lastAnswerAt = Date.now();
-          // Signals sent while the query was out may or may not be in its answer; count them to be safe.
-          backlog.signalledSince -= before;
-          ledgerShardBacklog.set({ shard: String(shard) }, this.estimate(shard));
-        }),
-      );
-    } finally {
-      this.polling = false;
-    }
+  poll(): Promise<void> {
+    this.polling ??= this.pollShards().finally(() => (this.polling = undefined));
+    return this.polling;
   }
 
-  stop(): void {
+  private async pollShards(): Promise<void> {
+    const now = Date.now();
+    await Promise.all(
+      this.shards.map(async (backlog, shard) => {
+        if (now - backlog.lastSignalAt > QUIET_AFTER_MS && this.estimate(shard) === 0 && !this.stalled(shard)) return;
+        const before = backlog.signalledSince;
+        try {
+          const handle = this.client.workflow.getHandle(bufferWorkflowId(this.config.LEDGER_BUFFER_ID_PREFIX, shard));
+          // A busy worker answers late rather than never: wait up to the stall bound.
+          const stats = await this.client.connection.withDeadline(Date.now() + this.config.LEDGER_STALL_MS, () => handle.query(ledgerStatsQuery));
+          backlog.reported = stats.pending + stats.inFlight;
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) return; // unknown: keep counting what we send
+          backlog.reported = 0;
+        }
+        backlog.lastAnswerAt = Date.now();
+        // Signals sent while the query was out may or may not be in its answer; count them to be safe.
+        backlog.signalledSince -= before;
+        ledgerShardBacklog.set({ shard: String(shard) }, this.estimate(shard));
+      }),
+    );
+  }
+
+  /**
+   * Stops polling and waits for a poll in flight: a query still retrying inside the Temporal client when the
+   * app closes its connection would otherwise fire on a closed channel and throw from a timer.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.polling;
   }
 }
 
@@ -143,7 +147,7 @@ export function ledgerBacklogHealth(backlog: LedgerBacklog, maxPending: number):
       if (problems.length > 0) throw new Error(`ledger: ${problems.join(', ')}`);
     },
     async close() {
-      backlog.stop();
+      await backlog.stop();
     },
   };
 }

@@ -203,7 +203,7 @@ export class LedgerIntake {
     this.closed = true;
     for (let shard = 0; shard < this.queues.length; shard++) this.drain(shard);
     while (this.inFlight.some((count) => count > 0)) await new Promise((resolve) => setTimeout(resolve, 10));
-    this.backlog.stop();
+    await this.backlog.stop();
   }
 }
 
