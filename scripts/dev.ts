@@ -1,6 +1,6 @@
 /**
- * `npm run dev`: brings the native stack up, migrates, starts the worker and the API, prints the URLs.
- * Ctrl-C stops the worker and API, and the stack services this run started (ones already up stay up).
+ * `npm run dev`: brings the native stack up, migrates, applies the schedules, starts the worker, the API and the
+ * event bridge, prints the URLs. Ctrl-C stops those processes, and the stack services this run started (ones already up stay up).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,13 +40,15 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [
     spawn(tsx, ['src/workers/main.ts'], { cwd: ROOT, stdio: 'inherit' }),
     spawn(tsx, ['src/api/main.ts'], { cwd: ROOT, stdio: 'inherit' }),
+    // Kafka `lancamentos.registrados` → alert evaluation workflows (docs/alerts.md).
+    spawn(tsx, ['src/workers/event-bridge-main.ts'], { cwd: ROOT, stdio: 'inherit' }),
   ];
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    console.log('\ndev: stopping worker and API');
+    console.log('\ndev: stopping worker, API and event bridge');
     await Promise.all(children.map((child) => exitOf(child, 'SIGTERM')));
     for (const service of startedHere.reverse()) await bringDown(ctx, service);
     process.exit(code);

@@ -131,6 +131,23 @@ export const configSchema = z.object({
   LEDGER_RELAY_BATCH_SIZE: positiveInt.max(5000).default(500),
   LEDGER_RELAY_IDLE_MS: positiveInt.default(1000),
 
+  // Maintenance saga: see docs/maintenance.md. The saga settings are copied into a saga's input when it starts.
+  /** No approve/reject within this long → the request is rejected; a reminder goes out at half of it. */
+  MAINTENANCE_APPROVAL_TIMEOUT_SECONDS: positiveInt.default(24 * 3600),
+  /** Unset = approver notifications are only recorded (maintenance_notifications); set = also POSTed here. */
+  MAINTENANCE_NOTIFY_WEBHOOK_URL: z.url().optional(),
+  MAINTENANCE_NOTIFY_TIMEOUT_MS: positiveInt.default(5000),
+  /** While a shatterdome's bays are all full, a saga waits to be signalled and re-checks on its own this often. */
+  MAINTENANCE_BAY_RECHECK_SECONDS: positiveInt.default(300),
+  /** Attempts per compensation before the saga ends `compensation_failed` for an operator to resolve. */
+  MAINTENANCE_COMPENSATION_MAX_ATTEMPTS: positiveInt.max(1000).default(20),
+  /** Simulated duration of each task of an execution (the crew's work); 0 in benchmarks. */
+  MAINTENANCE_WORK_UNIT_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /** How long the API waits for a running saga to answer an approve/reject before answering 503. */
+  MAINTENANCE_UPDATE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Tests only: honour `fail_at_step`/`fail_compensation` (API and worker). Never enable in production. */
+  MAINTENANCE_ALLOW_FAULT_INJECTION: bool.default(false),
+
   // Security and operations (issue 10): see docs/security.md and docs/operations.md.
   /** How callers authenticate. Never `none` by default; `none` is refused when NODE_ENV=production. */
   AUTH_MODE: z.enum(['apikey', 'oidc', 'gateway', 'none']).default('apikey'),
@@ -171,6 +188,88 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().default('http://127.0.0.1:4318/v1/traces'),
   OTEL_SERVICE_NAME: z.string().min(1).default('fluxo'),
 
+  // Catalog publishing (issue 6): see docs/catalog.md. Read by the catalog activities and the API.
+  /** An import is rejected as a whole when invalid rows / data rows is above this fraction. */
+  CATALOG_IMPORT_ERROR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.01),
+  /** Verification fails when items missing, extra or different (snapshot vs database) / items is above this. */
+  CATALOG_DIVERGENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.001),
+  /** Validated rows per staging insert during an import. */
+  CATALOG_IMPORT_BATCH_SIZE: positiveInt.max(20_000).default(5000),
+  /** Issues kept in an import's report (all of them are counted). */
+  CATALOG_IMPORT_MAX_ISSUES: positiveInt.default(10_000),
+  /** Largest CSV body POST /v1/catalogo/sync accepts. */
+  CATALOG_UPLOAD_MAX_BYTES: positiveInt.default(1024 ** 3),
+  /** Write CatalogoPublicado to catalog_outbox in the publish transaction and relay it to Kafka. */
+  CATALOG_EVENTS_ENABLED: bool.default(true),
+
+  // Daily consolidation (issue 5): see docs/consolidation.md. Read by the reports activities when a run plans.
+  /** Account ranges per day; each is consolidated by one idempotent activity. */
+  CONSOLIDATION_PARTITIONS: positiveInt.max(256).default(8),
+  /** Partition activities of one run at once (the seed's "concurrency 3"). */
+  CONSOLIDATION_CONCURRENCY: positiveInt.max(32).default(3),
+  /** Rows per Parquet part file (each part is built in memory: ~150 bytes a row while it is). */
+  CONSOLIDATION_PARQUET_ROWS_PER_FILE: positiveInt.max(2_000_000).default(250_000),
+  /** Object-storage prefix of the data lake. */
+  CONSOLIDATION_DATALAKE_PREFIX: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/).default('datalake'),
+  /** Statement timeout of the consolidation's heavy statements (partition upserts, view refreshes, export). */
+  CONSOLIDATION_STATEMENT_TIMEOUT_MS: positiveInt.default(15 * 60_000),
+  /** The scheduled run also re-runs days of this many days before its own whose entries changed since their run. */
+  CONSOLIDATION_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+  /** Most days one backfill request covers. */
+  CONSOLIDATION_BACKFILL_MAX_DAYS: positiveInt.max(3660).default(366),
+
+  // Insights (issue 9): see docs/insights.md. Read by the insight activities and the API.
+  /** Graph partition in Neo4j (Community has one database); empty = the MongoDB database name. */
+  INSIGHTS_GRAPH_SCOPE: z.string().regex(/^[\w.-]{0,80}$/).default(''),
+  /** Related insights kept per insight (RELATED_TO edges, related ids on the document). */
+  INSIGHTS_RELATED_TOP_K: positiveInt.max(100).default(10),
+  /** Keywords kept per insight (MENTIONS edges). */
+  INSIGHTS_KEYWORDS_PER_INSIGHT: positiveInt.max(100).default(12),
+  /** How long a worker reuses the document frequencies it read from MongoDB; 0 = read them every time. */
+  INSIGHTS_TERM_STATS_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** How long the graph step retries (Neo4j down, transient errors) before the insight is marked failed. */
+  INSIGHTS_GRAPH_RETRY_WINDOW_SECONDS: positiveInt.default(3600),
+  /** The reconciliation leaves documents in processing/deleting alone for this long (they are in flight). */
+  INSIGHTS_STUCK_AFTER_SECONDS: positiveInt.default(900),
+
+  // AI alert review (issue 8): see docs/alerts.md. Read by the event bridge, the alerts activities and the API.
+  /** The topic the event bridge consumes (its DLQ is `<topic>.dlq`); tests use their own. */
+  ALERTS_EVENTS_TOPIC: z.string().regex(/^[\w.-]{1,200}$/).default('lancamentos.registrados'),
+  ALERTS_BRIDGE_GROUP_ID: z.string().regex(/^[\w.-]{1,200}$/).default('fluxo-alerts-bridge'),
+  /** Partitions the bridge handles at once (order is kept within a partition). */
+  ALERTS_BRIDGE_CONCURRENCY: positiveInt.max(64).default(3),
+  /** Local scores at or above this go to the LLM review; unset = the threshold chosen when the model was trained. */
+  ALERTS_PREFILTER_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  /** How long a review waits for an analyst before the escalation notice. */
+  ALERTS_REVIEW_SLA_SECONDS: positiveInt.default(3600),
+  /** false = the local model decides alone (recorded as fallback `disabled`). */
+  ALERTS_LLM_ENABLED: bool.default(true),
+  ALERTS_LLM_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  /** Vertex AI project and location; with a service-account key the project defaults to the key's. */
+  ALERTS_LLM_PROJECT_ID: z.string().default(''),
+  ALERTS_LLM_LOCATION: z.string().min(1).default('us-central1'),
+  /** Base URL replacing https://<location>-aiplatform.googleapis.com (a private endpoint, or the tests' stand-in). */
+  ALERTS_LLM_ENDPOINT: z.url().optional(),
+  /** metadata = the GCE/GKE metadata server (Workload Identity); service-account = a key file; api-key = Vertex express. */
+  ALERTS_LLM_AUTH: z.enum(['metadata', 'service-account', 'api-key']).default('metadata'),
+  ALERTS_LLM_CREDENTIALS_FILE: z.string().min(1).optional(),
+  ALERTS_LLM_API_KEY: z.string().min(1).optional(),
+  ALERTS_LLM_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Most tokens one call may use, input (estimated before sending) plus the output allowance. */
+  ALERTS_LLM_TOKEN_BUDGET: positiveInt.default(6000),
+  ALERTS_LLM_MAX_OUTPUT_TOKENS: positiveInt.default(512),
+  /** LLM calls per second across every worker (a token bucket in PostgreSQL), and the burst it allows. */
+  ALERTS_LLM_RATE_PER_SECOND: z.coerce.number().positive().default(5),
+  ALERTS_LLM_BURST: positiveInt.default(10),
+  /** Longest wait for the rate limit before the local decision stands (fallback `rate_limited`). */
+  ALERTS_LLM_MAX_QUEUE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Unset = notifications are only recorded (alert_notifications); set = also POSTed here (stands for FCM/Admin). */
+  ALERTS_NOTIFY_WEBHOOK_URL: z.url().optional(),
+  ALERTS_NOTIFY_TIMEOUT_MS: positiveInt.default(5000),
+  /** How long the API waits for a review saga to answer confirm/dismiss before answering 503. */
+  ALERTS_UPDATE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** How stale the ledger API's view of blocked accounts may be (it re-reads account_blocks at most this often). */
+  ALERTS_BLOCK_CACHE_MS: z.coerce.number().int().min(0).default(1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

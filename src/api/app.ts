@@ -17,9 +17,16 @@ import { codecRoutes } from './routes/codec';
 import { probeRoutes } from './routes/probes';
 import { scheduleRoutes } from './routes/schedules';
 import { ledgerRoutes } from './routes/ledger';
+import { maintenanceRoutes } from './routes/maintenance';
+import { jaegerRoutes } from './routes/jaegers';
+import { catalogRoutes } from './routes/catalog';
+import { storageRoutes } from './routes/storage';
+import { reportRoutes } from './routes/reports';
+import { alertRoutes } from './routes/alerts';
+import { insightRoutes } from './routes/insights';
 
 /** Route modules, one per domain. A new domain adds one line. */
-const routeModules = [healthRoutes, probeRoutes, ledgerRoutes, authRoutes, scheduleRoutes, codecRoutes];
+const routeModules = [healthRoutes, probeRoutes, ledgerRoutes, authRoutes, scheduleRoutes, codecRoutes, maintenanceRoutes, jaegerRoutes, catalogRoutes, storageRoutes, reportRoutes, alertRoutes, insightRoutes];
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({

@@ -3,6 +3,11 @@
  */
 import { createProbeActivities } from '../activities/probe';
 import { createLedgerActivities } from '../activities/ledger';
+import { createMaintenanceActivities } from '../activities/maintenance';
+import { createCatalogActivities } from '../activities/catalog';
+import { createConsolidationActivities } from '../activities/consolidation';
+import { createAlertActivities } from '../activities/alerts';
+import { createInsightActivities } from '../activities/insights';
 import type { Config } from '../config';
 import type { TaskQueue } from '../domain/task-queues';
 import type { Stores } from '../stores';
@@ -13,9 +18,9 @@ type ActivityFactory = (stores: Stores, config: Config) => object;
 export const activitiesByQueue: Record<TaskQueue, ActivityFactory> = {
   system: (stores) => createProbeActivities(stores),
   ledger: (stores, config) => createLedgerActivities(stores, config),
-  reports: () => ({}),
-  catalog: () => ({}),
-  maintenance: () => ({}),
-  alerts: () => ({}),
-  insights: () => ({}),
+  reports: (stores, config) => createConsolidationActivities(stores, config),
+  catalog: (stores, config) => createCatalogActivities(stores, config),
+  maintenance: (stores, config) => createMaintenanceActivities(stores, config),
+  alerts: (stores, config) => createAlertActivities(stores, config),
+  insights: (stores, config) => createInsightActivities(stores, config),
 };

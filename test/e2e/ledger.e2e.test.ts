@@ -12,6 +12,7 @@ import { json } from '../support/http';
 import { entryBody, ledgerTestSettings, terminateShards } from '../support/ledger';
 
 // A long interval and a large flush size: entries stay pending until a test asks for a flush.
+const run = randomUUID().slice(0, 8);
 const settings = ledgerTestSettings('ledger-e2e', { LEDGER_FLUSH_INTERVAL_MS: '600000' });
 let api: TestApi;
 let workers: TestWorkers;
@@ -111,10 +112,12 @@ test('the same request_id with the same content gets the same answer, pending or
 });
 
 test('the same request_id with different content is a 409, while pending, after persisting, and across shards', async () => {
-  const body = entryBody({ account_id: 'acc-conflict-a' });
+  // Accounts of this run only (an account held by another test's alert review would answer 423).
+  const account = (name: string) => `acc-conflict-${name}-${run}`;
+  const body = entryBody({ account_id: account('a') });
   expect((await post('/v1/lancamentos', body)).status).toBe(202);
 
-  const otherAccount = ['acc-conflict-b', 'acc-conflict-c', 'acc-conflict-d'].find((account) => shardOf(account, 2) !== shardOf('acc-conflict-a', 2))!;
+  const otherAccount = 'bcdefghijklmnop'.split('').map(account).find((candidate) => shardOf(candidate, 2) !== shardOf(account('a'), 2))!;
   const variants = [{ amount: '999.99' }, { direction: body.direction === 'credit' ? 'debit' : 'credit' }, { account_id: otherAccount }, { description: 'changed' }];
   for (const change of variants) {
     const response = await post('/v1/lancamentos', { ...body, ...change });
@@ -126,13 +129,13 @@ test('the same request_id with different content is a 409, while pending, after 
   expect((await post('/v1/lancamentos', { ...body, amount: '1.00' })).status).toBe(409);
   // The first content is the one in the ledger.
   expect(await rowsOf([body.request_id as string])).toEqual([
-    { request_id: body.request_id, account_id: 'acc-conflict-a', amount_cents: String(Math.round(Number(body.amount) * 100)), direction: body.direction },
+    { request_id: body.request_id, account_id: account('a'), amount_cents: String(Math.round(Number(body.amount) * 100)), direction: body.direction },
   ]);
 });
 
 test('concurrent requests with one request_id and different contents: exactly one wins, the rest are 409', async () => {
   const requestId = randomUUID();
-  const bodies = Array.from({ length: 12 }, (_, index) => entryBody({ request_id: requestId, account_id: `acc-race-${index}`, amount: `${index + 1}.00` }));
+  const bodies = Array.from({ length: 12 }, (_, index) => entryBody({ request_id: requestId, account_id: `acc-race-${requestId.slice(0, 8)}-${index}`, amount: `${index + 1}.00` }));
   const responses = await Promise.all(bodies.map((body) => post('/v1/lancamentos', body)));
   const codes = responses.map((response) => response.status);
   expect(codes.filter((code) => code === 202)).toHaveLength(1);

@@ -7,5 +7,7 @@ process.env.LOG_LEVEL ??= 'silent';
 process.env.AUTH_MODE ??= 'none';
 // Everyone is `anonymous` then, sharing one quota bucket: the quota tests turn it on explicitly.
 process.env.QUOTA_REQUESTS ??= '0';
+// The insights domain's MongoDB database in tests (never the dev database `fluxo`).
+process.env.MONGODB_DATABASE ??= 'fluxo_test';
 // Worker processes spawned by tests must not compete for the worker-metrics port.
 process.env.WORKER_METRICS_BIND_ADDRESS ??= '';

@@ -19,11 +19,13 @@ export function ledgerTestSettings(name: string, overrides: Record<string, strin
 }
 
 let counter = 0;
+// Accounts of this test process only: an account another test held or blocked (alerts) must not refuse these entries.
+const ACCOUNT_PREFIX = randomUUID().slice(0, 8);
 export function entryBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   counter += 1;
   return {
     request_id: randomUUID(),
-    account_id: `acc-${counter % 7}`,
+    account_id: `acc-${ACCOUNT_PREFIX}-${counter % 7}`,
     amount: `${counter}.${String(counter % 100).padStart(2, '0')}`,
     direction: counter % 2 ? 'credit' : 'debit',
     data_ref: '2026-01-15',

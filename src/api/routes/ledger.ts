@@ -11,6 +11,7 @@ import { ledgerStatsQuery } from '../../domain/ledger/buffer';
 import { ledgerBatchSchema, ledgerEntrySchema } from '../../domain/ledger/entry';
 import { bufferWorkflowId, shardOf } from '../../domain/ledger/shard';
 import { anyone, readers, writers } from '../../domain/roles';
+import { assertAccountsOpen } from '../alerts/account-blocks';
 import type { ApiDeps } from '../deps';
 import { entryStatus } from '../ledger/entry-status';
 import { closeLedgerIntake, ledgerIntakeFor, type IntakeResult } from '../ledger/intake';
@@ -93,6 +94,7 @@ export async function ledgerRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     },
     async (request, reply) => {
       const requestId = request.body.request_id.toLowerCase();
+      await assertAccountsOpen(deps, [request.body.account_id]);
       const result = await accept(request.body, new Date());
       if (result.status === 'conflict') {
         throw conflict(`request_id ${requestId} was already used with different content`, { request_id_conflict: requestId });
@@ -115,6 +117,7 @@ export async function ledgerRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       },
     },
     async (request, reply) => {
+      await assertAccountsOpen(deps, request.body.entries.map((entry) => entry.account_id));
       const now = new Date();
       const outcomes = await Promise.all(request.body.entries.map((entry) => accept(entry, now)));
       let retryAfter = 0;

@@ -4,10 +4,18 @@
  * `npm run schedules:apply` then creates or updates them (and nothing else).
  */
 import { systemSchedules } from './system';
+import { catalogSchedules } from './catalog';
+import { consolidationSchedules } from './consolidation';
+import { alertSchedules } from './alerts';
+import { insightSchedules } from './insights';
 import type { ScheduleDefinition } from './types';
 
 export const scheduleDefinitions: ScheduleDefinition[] = [
   ...systemSchedules,
+  ...catalogSchedules,
+  ...consolidationSchedules,
+  ...alertSchedules,
+  ...insightSchedules,
 ];
 
 export type { ScheduleDefinition } from './types';
