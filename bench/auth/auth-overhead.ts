@@ -6,7 +6,7 @@
  * gateway (trusted-proxy headers). Quota stays on (with a limit no run reaches), as in production.
  * Rounds interleave the modes so machine noise hits them alike. Appends its section to docs/BENCHMARKS.md.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -17,8 +17,8 @@ import { createStores } from '../../src/stores';
 import { migrate } from '../../src/stores/migrate';
 import { connectTemporal } from '../../src/stores/temporal';
 import { AUDIENCE, signingKey, startIdentityProvider, token } from '../../test/support/auth-fixtures';
+import { appendBenchmarkSection } from '../support/benchmarks-file';
 
-const ROOT = join(__dirname, '..', '..');
 const ROUNDS = Number(process.env.BENCH_AUTH_ROUNDS ?? 5);
 const PER_ROUND = Number(process.env.BENCH_AUTH_REQUESTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_AUTH_CONCURRENCY ?? 16);
@@ -152,10 +152,7 @@ async function main(): Promise<void> {
     ...rows,
     '',
   ].join('\n');
-  const file = join(ROOT, 'docs', 'BENCHMARKS.md');
-  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nResults of `npm run bench:*`, newest last within each section.\n');
-  appendFileSync(file, section);
-  process.stdout.write(section);
+  appendBenchmarkSection(section);
 }
 
 main().then(

@@ -10,7 +10,7 @@
  * CATALOG_* settings of src/config.ts. Database: fluxo_bench_catalog (recreated each run).
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -24,8 +24,8 @@ import { catalogPublishWorkflowId, type CatalogPublishInput, type CatalogPublish
 import { catalogKeys } from '../../src/domain/catalog/storage-layout';
 import { createStores } from '../../src/stores';
 import { migrate } from '../../src/stores/migrate';
+import { appendBenchmarkSection } from '../support/benchmarks-file';
 
-const ROOT = join(__dirname, '..', '..');
 const ROWS = Number(process.env.CATALOG_BENCH_ROWS ?? 1_000_000);
 const DATABASE = 'fluxo_bench_catalog';
 const work = mkdtempSync(join(tmpdir(), 'fluxo-bench-catalog-'));
@@ -200,14 +200,11 @@ async function main(): Promise<void> {
     log(`process: RSS ${mib(rssBefore)} before the workflows, peak ${mib(peakRss)}`);
 
     const section = report({ startedAt, loadAtStart, csv, firstCopy, secondCopy, uploadMs: uploaded.ms, runs, sameBytes, rssBefore, peakRss });
-    const file = join(ROOT, 'docs', 'BENCHMARKS.md');
     if (process.env.CATALOG_BENCH_WRITE === '0') {
       process.stdout.write(section);
       return;
     }
-    if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nResults of `npm run bench:*`, newest last within each section.\n');
-    appendFileSync(file, section);
-    process.stdout.write(section);
+    appendBenchmarkSection(section);
   } finally {
     worker.shutdown();
     await running.catch(() => undefined);

@@ -10,7 +10,7 @@
  * CONSOLIDATION_* settings of src/config.ts. Database: fluxo_bench_consolidation (recreated each run).
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
@@ -21,8 +21,8 @@ import { loadConfig } from '../../src/config';
 import { consolidationWorkflowId, type ConsolidationResult } from '../../src/domain/consolidation/run';
 import { createStores } from '../../src/stores';
 import { migrate } from '../../src/stores/migrate';
+import { appendBenchmarkSection } from '../support/benchmarks-file';
 
-const ROOT = join(__dirname, '..', '..');
 const ENTRIES = Number(process.env.CONSOLIDATION_BENCH_ENTRIES ?? 1_000_000);
 const ACCOUNTS = Number(process.env.CONSOLIDATION_BENCH_ACCOUNTS ?? 10_000);
 const DATA_REF = '2026-01-15';
@@ -178,14 +178,11 @@ async function main(): Promise<void> {
 
     const base = Math.min(first.totalMs, second.totalMs);
     const section = report({ startedAt, base, first, second, runs, rssBefore, peakRss, load: [loadAtStart, loadavg()[0]!] });
-    const file = join(ROOT, 'docs', 'BENCHMARKS.md');
     if (process.env.CONSOLIDATION_BENCH_WRITE === '0') {
       process.stdout.write(section);
       return;
     }
-    if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nResults of `npm run bench:*`, newest last within each section.\n');
-    appendFileSync(file, section);
-    process.stdout.write(section);
+    appendBenchmarkSection(section);
   } finally {
     worker.shutdown();
     await running.catch(() => undefined);

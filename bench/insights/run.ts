@@ -19,7 +19,6 @@
  * after. Results are appended to docs/BENCHMARKS.md.
  */
 import { BENCH_DATABASE } from './env';
-import { appendFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,6 +37,7 @@ import { createStores, type Stores } from '../../src/stores';
 import { connectTemporal } from '../../src/stores/temporal';
 import { createWorkers } from '../../src/workers/run-workers';
 import { BENCH_ID_PREFIX, benchInsightId, generateCorpus, type BenchInsight } from './corpus';
+import { appendBenchmarkSection } from '../support/benchmarks-file';
 
 const { values } = parseArgs({
   options: {
@@ -60,7 +60,6 @@ const SEED = 9;
 const DATABASE = BENCH_DATABASE;
 const DIRECT_DATABASE = `${DATABASE}_direct`;
 
-const ROOT = join(__dirname, '..', '..');
 const log = (line: string) => console.log(`bench:insights: ${line}`);
 
 function percentile(sorted: number[], p: number): number {
@@ -358,11 +357,9 @@ async function main(): Promise<void> {
     `Checks: ${checks.length ? `**FAILED** — ${checks.join('; ')}` : `✔ all ${TOTAL} processed (HTTP ${JSON.stringify(e2e.statuses)}, ${e2e.retries} retried POSTs)`}; related insights identical to the formula over all documents for ${before.identical}/${before.count} sampled insights before the recomputation${after ? ` and ${after.identical}/${after.count} after it` : ''}.`,
     '',
   ].join('\n');
-  console.log(`\n${section}`);
-  if (!values['no-report']) {
-    const file = join(ROOT, 'docs', 'BENCHMARKS.md');
-    const existing = readFileSync(file, 'utf8');
-    appendFileSync(file, existing.endsWith('\n\n') ? section : `${existing.endsWith('\n') ? '\n' : '\n\n'}${section}`);
+  if (values['no-report']) console.log(`\n${section}`);
+  else {
+    appendBenchmarkSection(section);
     log('results appended to docs/BENCHMARKS.md');
   }
   if (checks.length) process.exit(1);

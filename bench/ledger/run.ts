@@ -9,7 +9,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import { bufferWorkflowId } from '../../src/domain/ledger/shard';
 import { migrate } from '../../src/stores/migrate';
 import { createPostgresStore } from '../../src/stores/postgres';
 import { runLoad, type LoadReport } from './load';
+import { appendBenchmarkSection } from '../support/benchmarks-file';
 
 const ROOT = join(__dirname, '..', '..');
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -274,10 +274,7 @@ async function main(): Promise<void> {
       copy: { rows: copyRows, seconds: copySeconds, rate: copyRate },
       naive: { ...naive, check: naiveCheck },
     });
-    const file = join(ROOT, 'docs', 'BENCHMARKS.md');
-    if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nResults of `npm run bench:*`, newest last within each section.\n');
-    appendFileSync(file, report);
-    process.stdout.write(report);
+    appendBenchmarkSection(report);
   } finally {
     stopAll();
     await pg.end();
