@@ -53,6 +53,10 @@ export const service: StackService = {
       '--ui-port', String(UI_PORT),
       '--db-filename', join(dir, 'temporal.db'),
       '--log-level', 'warn',
+      // WAL with synchronous=NORMAL: a commit survives the server process being killed (the fault the
+      // tests inject) without an fsync per write; SQLite's default rollback journal caps signals near 250/s.
+      '--sqlite-pragma', 'journal_mode=wal',
+      '--sqlite-pragma', 'synchronous=normal',
       ...NAMESPACES.flatMap((namespace) => ['--namespace', namespace]),
       ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ];
