@@ -2,7 +2,8 @@
  * The daily consolidation on the real servers, against an independent SQL computation: randomized ledgers of
  * several shapes (many accounts, one account, only debits, many decimals, an empty day, late entries in
  * batches that mix days), a skipped day, re-runs that must give identical results, and the Parquet export read
- * back with an independent reader (hyparquet), row for row.
+ * back with an independent reader, row for row: the files are written by DuckDB (native C++) and read here by
+ * hyparquet (pure JavaScript), two implementations that share no code.
  */
 import { createHash } from 'node:crypto';
 import { parquetReadObjects } from 'hyparquet';
@@ -158,6 +159,13 @@ test('the Parquet files, read back with an independent reader, match the databas
      WHERE data_ref = $1 AND amount_cents % 3 = 0`,
     [day],
   );
+  // Text the export's CSV hop must carry exactly: quotes, commas, newlines, a backslash, an empty string (not NULL).
+  await pool().query(
+    `UPDATE ledger_entries SET description = CASE WHEN amount_cents % 2 = 0 THEN E'linha 1\\nlinha "2", fim \\\\N' ELSE '' END,
+            metadata = jsonb_build_object('nota', E'a,"b"\\n', 'valor', 1.50)
+     WHERE data_ref = $1 AND amount_cents % 3 = 1`,
+    [day],
+  );
   const result = await harness.consolidate(day!);
   const storage = harness.stores.objectStorage;
 
@@ -206,6 +214,8 @@ test('the Parquet files, read back with an independent reader, match the databas
     persisted_us: String(row.persisted_at),
   }))).toEqual(dbEntries);
   expect(dbEntries.some((row) => row.description !== null)).toBe(true);
+  expect(dbEntries.some((row) => row.description === '')).toBe(true);
+  expect(dbEntries.some((row) => typeof row.description === 'string' && row.description.includes('\n'))).toBe(true);
 
   const balances = await read('daily_balances');
   const { rows: dbBalances } = await pool().query(

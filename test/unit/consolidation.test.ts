@@ -1,7 +1,14 @@
-/** The consolidation's pure parts: dates, partition ranges, the concurrency limit, the reconciliation verdict, the Parquet encoder, the binary COPY parser. */
-import { parquetReadObjects, parquetSchema, parquetMetadata } from 'hyparquet';
-import { BinaryCopyParser, CopyFlow, type BinaryType } from '../../src/activities/consolidation/copy-out';
-import { createParquetEncoder } from '../../src/activities/consolidation/parquet-writer';
+/**
+ * The consolidation's pure parts: dates, partition ranges, the concurrency limit, the reconciliation verdict,
+ * the COPY flow control, and the Parquet writer (DuckDB) fed PostgreSQL's CSV. The Parquet files are read back
+ * with hyparquet, a pure-JavaScript reader that shares no code with the writer: an independent check.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { CopyFlow } from '../../src/activities/consolidation/copy-out';
+import { writeParquetParts, type ParquetColumn } from '../../src/activities/consolidation/parquet-writer';
 import { addDays, dateRange, daysBetween } from '../../src/domain/consolidation/dates';
 import { manifestKey, partKey } from '../../src/domain/consolidation/datalake';
 import { reconciliationMismatches } from '../../src/domain/consolidation/reconciliation';
@@ -82,32 +89,86 @@ test('the reconciliation agrees when every figure does, and names both figures o
   ]);
 });
 
-test('the Parquet encoder writes exact types an independent reader reads back', async () => {
-  const encoder = createParquetEncoder({ rowGroupSize: 2 });
-  const bytes = await encoder.encode([
-    { name: 'id', type: 'STRING', nullable: false, values: ['a', 'ção', 'c'] },
-    { name: 'uuid', type: 'UUID', nullable: false, shape: 'distinct', values: ['0f8fad5b-d9cb-469f-a165-70867728950e', '7c9e6679-7425-40de-944b-e07fc1f90ae7', '00000000-0000-4000-8000-000000000001'] },
-    { name: 'cents', type: 'INT64', nullable: false, shape: 'distinct', values: [9_007_199_254_740_993n, -1n, 0n] },
-    { name: 'day', type: 'DATE', nullable: false, values: ['1970-01-02', '2026-01-15', '1901-12-31'] },
-    { name: 'at', type: 'TIMESTAMP_MICROS', nullable: false, shape: 'increasing', values: [1_700_000_000_123_456n, 0n, 1n] },
-    { name: 'count', type: 'INT32', nullable: false, values: [1, 2, 3] },
-    { name: 'note', type: 'STRING', nullable: true, values: [null, 'x', null] },
-    { name: 'meta', type: 'JSON', nullable: true, values: [{ a: [1, true] }, null, 'text'] },
-  ]);
-  const file = new Uint8Array(bytes).buffer;
-  const metadata = parquetMetadata(file);
-  expect(Number(metadata.num_rows)).toBe(3);
-  expect(metadata.row_groups).toHaveLength(2);
-  expect(parquetSchema(metadata).children.map((child) => child.element.name)).toEqual(['id', 'uuid', 'cents', 'day', 'at', 'count', 'note', 'meta']);
-  const rows = await parquetReadObjects({
-    file,
-    parsers: { timestampFromMicroseconds: (micros: bigint) => micros, dateFromDays: (days: number) => days },
-  });
+/** A folder of the test's own for the writer's CSV and parts. */
+function workDir(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'fluxo-parquet-test-'));
+  directories.push(directory);
+  return directory;
+}
+const directories: string[] = [];
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+const readPart = (path: string) => {
+  const file = new Uint8Array(readFileSync(path)).buffer;
+  return {
+    metadata: parquetMetadata(file),
+    rows: parquetReadObjects({
+      file,
+      // Exact values: microseconds and days as numbers, not JS Dates.
+      parsers: { timestampFromMicroseconds: (micros: bigint) => micros, dateFromDays: (days: number) => days },
+    }),
+  };
+};
+
+test('the Parquet writer reads PostgreSQL\'s CSV exactly, sorts it and splits it into parts an independent reader reads back', async () => {
+  const directory = workDir();
+  const csvPath = join(directory, 'rows.csv');
+  // As `COPY ... TO STDOUT (FORMAT csv)` prints it with TimeZone UTC and DateStyle ISO: NULL is an empty
+  // unquoted field, the empty string "", quotes doubled, newlines kept inside quotes; rows in no order.
+  writeFileSync(
+    csvPath,
+    [
+      '7c9e6679-7425-40de-944b-e07fc1f90ae7,ção,-1,2026-01-15,1970-01-01 00:00:00+00,2,"",,"{""a"": [1, true], ""b"": ""x,\\""y\\""\\n""}"',
+      '0f8fad5b-d9cb-469f-a165-70867728950e,a,9007199254740993,1970-01-02,2023-11-14 22:13:20.123456+00,1,"line 1\nline ""2"", end",x,',
+      'ffffffff-ffff-4fff-bfff-ffffffffffff,"c,d",0,1901-12-31,1969-12-31 23:59:59.999999+00,3,\\N,,"""text"""',
+      '00000000-0000-4000-8000-000000000001,b,-9223372036854775808,0001-01-01,2262-04-11 23:47:16.854775+00,4,,y,null',
+      '',
+    ].join('\n'),
+  );
+  const columns: ParquetColumn[] = [
+    { name: 'uuid', type: 'UUID', nullable: false },
+    { name: 'id', type: 'STRING', nullable: false },
+    { name: 'cents', type: 'INT64', nullable: false },
+    { name: 'day', type: 'DATE', nullable: false },
+    { name: 'at', type: 'TIMESTAMP_MICROS', nullable: false },
+    { name: 'count', type: 'INT32', nullable: false },
+    { name: 'note', type: 'STRING', nullable: true },
+    { name: 'other', type: 'STRING', nullable: true },
+    { name: 'meta', type: 'JSON', nullable: true },
+  ];
+  const written = await writeParquetParts({ csvPath, columns, orderBy: 'uuid', rowsPerPart: 3, directory });
+  expect(written.rows).toBe(4);
+  expect(written.parts.map((part) => part.rows)).toEqual([3, 1]);
+
+  const first = readPart(written.parts[0]!.path);
+  expect(Number(first.metadata.num_rows)).toBe(3);
+  expect(parquetSchema(first.metadata).children.map((child) => child.element.name)).toEqual(columns.map((column) => column.name));
+  const rows = [...(await first.rows), ...(await readPart(written.parts[1]!.path).rows)];
   expect(rows).toEqual([
-    { id: 'a', uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', cents: 9_007_199_254_740_993n, day: 1, at: 1_700_000_000_123_456n, count: 1, note: null, meta: { a: [1, true] } },
-    { id: 'ção', uuid: '7c9e6679-7425-40de-944b-e07fc1f90ae7', cents: -1n, day: 20468, at: 0n, count: 2, note: 'x', meta: null },
-    { id: 'c', uuid: '00000000-0000-4000-8000-000000000001', cents: 0n, day: -24838, at: 1n, count: 3, note: null, meta: 'text' },
+    { uuid: '00000000-0000-4000-8000-000000000001', id: 'b', cents: -9_223_372_036_854_775_808n, day: -719_162, at: 9_223_372_036_854_775n, count: 4, note: null, other: 'y', meta: null },
+    { uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', id: 'a', cents: 9_007_199_254_740_993n, day: 1, at: 1_700_000_000_123_456n, count: 1, note: 'line 1\nline "2", end', other: 'x', meta: null },
+    { uuid: '7c9e6679-7425-40de-944b-e07fc1f90ae7', id: 'ção', cents: -1n, day: 20_468, at: 0n, count: 2, note: '', other: null, meta: { a: [1, true], b: 'x,"y"\n' } },
+    { uuid: 'ffffffff-ffff-4fff-bfff-ffffffffffff', id: 'c,d', cents: 0n, day: -24_838, at: -1n, count: 3, note: '\\N', other: null, meta: 'text' },
   ]);
+
+  // The same rows give the same bytes (the re-run's files are identical).
+  const again = await writeParquetParts({ csvPath, columns, orderBy: 'uuid', rowsPerPart: 3, directory: workDir() });
+  expect(again.parts.map((part) => readFileSync(part.path))).toEqual(written.parts.map((part) => readFileSync(part.path)));
+});
+
+test('the Parquet writer refuses a NULL in a column that is not nullable, and writes no part for no rows', async () => {
+  const directory = workDir();
+  const csvPath = join(directory, 'rows.csv');
+  writeFileSync(csvPath, 'a,1\n,2\n');
+  const columns: ParquetColumn[] = [
+    { name: 'id', type: 'STRING', nullable: false },
+    { name: 'count', type: 'INT32', nullable: false },
+  ];
+  await expect(writeParquetParts({ csvPath, columns, orderBy: 'id', rowsPerPart: 10, directory })).rejects.toThrow(/NOT NULL/i);
+  writeFileSync(csvPath, '');
+  await expect(writeParquetParts({ csvPath, columns, orderBy: 'id', rowsPerPart: 10, directory })).resolves.toEqual({ rows: 0, parts: [] });
 });
 
 test('the consolidation schedule is in the registry and the registry is valid', () => {
@@ -120,71 +181,31 @@ test('the consolidation schedule is in the registry and the registry is valid', 
   });
 });
 
-test('the binary COPY parser decodes rows split at any byte, NULLs included, and needs the trailer', () => {
-  const field = (bytes: Buffer | null) => {
-    if (bytes === null) return Buffer.from([0xff, 0xff, 0xff, 0xff]);
-    const length = Buffer.alloc(4);
-    length.writeInt32BE(bytes.length);
-    return Buffer.concat([length, bytes]);
-  };
-  const int8 = (value: bigint) => {
-    const buffer = Buffer.alloc(8);
-    buffer.writeBigInt64BE(value);
-    return buffer;
-  };
-  const int4 = (value: number) => {
-    const buffer = Buffer.alloc(4);
-    buffer.writeInt32BE(value);
-    return buffer;
-  };
-  const row = (...fields: (Buffer | null)[]) => Buffer.concat([Buffer.from([0, fields.length]), ...fields.map(field)]);
-  const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), int4(0), int4(0)]);
-  const uuid = Buffer.from('0f8fad5bd9cb469fa16570867728950e', 'hex');
-  const stream = Buffer.concat([
-    header,
-    row(uuid, Buffer.from('ção'), int8(-5n), int4(9131), int8(0n), Buffer.from('\x01{"a":1}')),
-    row(uuid, null, int8(9_007_199_254_740_993n), int4(-10957), int8(1_000_001n), null),
-    Buffer.from([0xff, 0xff]),
-  ]);
-  const types: BinaryType[] = ['uuid', 'text', 'int8', 'date', 'timestamptz', 'jsonb'];
-  const expected = [
-    [new Uint8Array(uuid), 'ção', -5n, 20088, 946_684_800_000_000n, { a: 1 }],
-    [new Uint8Array(uuid), null, 9_007_199_254_740_993n, 0, 946_684_801_000_001n, null],
-  ];
-  for (const size of [1, 3, 7, stream.length]) {
-    const rows: unknown[][] = [];
-    const parser = new BinaryCopyParser(types, (values) => rows.push(values));
-    for (let offset = 0; offset < stream.length; offset += size) parser.push(stream.subarray(offset, offset + size));
-    expect(rows).toEqual(expected);
-    expect(parser.ended).toBe(true);
-  }
-  const truncated = new BinaryCopyParser(types, () => undefined);
-  truncated.push(stream.subarray(0, stream.length - 2));
-  expect(truncated.ended).toBe(false);
-});
-
-test('Parquet encoding runs off the event loop: timers fire while a large part encodes', async () => {
-  const encoder = createParquetEncoder();
-  const rows = 200_000;
+test('Parquet writing runs off the event loop: timers fire while a large CSV is loaded, sorted and written', async () => {
+  const directory = workDir();
+  const csvPath = join(directory, 'rows.csv');
+  const rows = 300_000;
+  writeFileSync(csvPath, Array.from({ length: rows }, (_, index) => `account-${(index * 7919) % rows},${BigInt(index) * 7n}\n`).join(''));
   let done = false;
-  let ticksWhileEncoding = 0;
+  let ticksWhileWriting = 0;
   const ticker = setInterval(() => {
-    if (!done) ticksWhileEncoding += 1;
+    if (!done) ticksWhileWriting += 1;
   }, 1);
-  const immediate = new Promise<boolean>((resolve) => setImmediate(() => resolve(done)));
-  const bytes = await encoder
-    .encode([
-      { name: 'id', type: 'STRING', nullable: false, shape: 'distinct', values: Array.from({ length: rows }, (_, index) => `account-${index}`) },
-      { name: 'cents', type: 'INT64', nullable: false, shape: 'distinct', values: Array.from({ length: rows }, (_, index) => BigInt(index) * 7n) },
-    ])
-    .finally(() => {
-      done = true;
-      clearInterval(ticker);
-    });
-  // Synchronous encoding would have finished before the event loop turned even once.
-  expect(await immediate).toBe(false);
-  expect(ticksWhileEncoding).toBeGreaterThan(0);
-  expect(Number(parquetMetadata(new Uint8Array(bytes).buffer).num_rows)).toBe(rows);
+  const written = await writeParquetParts({
+    csvPath,
+    columns: [
+      { name: 'id', type: 'STRING', nullable: false },
+      { name: 'cents', type: 'INT64', nullable: false },
+    ],
+    orderBy: 'id',
+    rowsPerPart: 200_000,
+    directory,
+  }).finally(() => {
+    done = true;
+    clearInterval(ticker);
+  });
+  expect(ticksWhileWriting).toBeGreaterThan(0);
+  expect(written.parts.map((part) => Number(parquetMetadata(new Uint8Array(readFileSync(part.path)).buffer).num_rows))).toEqual([200_000, 100_000]);
 });
 
 test('a paused COPY flow pauses the socket, also when attached later, and ending it always resumes', () => {

@@ -1,18 +1,27 @@
 /**
- * The Parquet export of a day: the day's entries (the run's snapshot) and its balances, each streamed out of
- * PostgreSQL with one binary COPY (./copy-out.ts) into part files of CONSOLIDATION_PARQUET_ROWS_PER_FILE rows
- * at `datalake/<table>/data_ref=<day>/part-NNNN.parquet`. Rows are ordered (entries by request_id, balances
- * by account_id), so the same data gives byte-identical files. Parts a previous run wrote beyond this run's
- * last part are deleted; the manifest (written after both tables) is the commit point for readers.
+ * The Parquet export of a day: the day's entries (the run's snapshot) and its balances, each copied out of
+ * PostgreSQL with one `COPY ... (FORMAT csv)` into a temporary file (./copy-out.ts), then sorted and written
+ * by DuckDB (./parquet-writer.ts) as part files of CONSOLIDATION_PARQUET_ROWS_PER_FILE rows at
+ * `datalake/<table>/data_ref=<day>/part-NNNN.parquet`. Rows are ordered (entries by request_id, balances by
+ * account_id), so the same data gives byte-identical files. Parts a previous run wrote beyond this run's last
+ * part are deleted; the manifest (written after both tables) is the commit point for readers.
+ *
+ * PostgreSQL only scans and prints (no ORDER BY: sorting a million wide rows there took ~2 s of one core);
+ * DuckDB sorts on all cores. The worker holds no rows: they go through a file, so memory stays bounded by
+ * DuckDB's limit whatever the day's size.
  */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { datalakeTables, manifestKey, partitionPrefix, partKey } from '../../domain/consolidation/datalake';
 import { isCalendarDate } from '../../domain/consolidation/dates';
 import type { DatalakeManifest, ExportedFile, ExportedTable } from '../../domain/consolidation/run';
 import type { ObjectStorage } from '../../stores/object-storage';
 import type { PostgresStore } from '../../stores/postgres';
-import { CopyFlow, copyOutRows, type BinaryType } from './copy-out';
+import { copyOutToCsvFile } from './copy-out';
 import { beat, heartbeatWhile } from './heartbeat';
-import type { ParquetColumn, ParquetColumnShape, ParquetColumnType, ParquetEncoder } from './parquet-writer';
+import { writeParquetParts, type ParquetColumn } from './parquet-writer';
 import { inTransaction } from './sql';
 
 export type ExportTable = keyof typeof datalakeTables;
@@ -22,35 +31,18 @@ export interface ExportInput {
   table: ExportTable;
 }
 
-/** Parts handed to the encoder thread and not back yet, at most; the COPY pauses at this many. */
-const MAX_PARTS_ENCODING = 2;
-
-interface EncodedPart {
-  key: string;
-  rows: number;
-  bytes: Buffer;
-}
-
 export interface ExportSettings {
   prefix: string;
   rowsPerFile: number;
   statementTimeoutMs: number;
 }
 
-interface ColumnSpec {
-  name: string;
-  /** The column's PostgreSQL type as COPY sends it. */
-  source: BinaryType;
-  type: ParquetColumnType;
-  nullable: boolean;
-  shape?: ParquetColumnShape;
-}
-
 interface TableSpec {
   /** The SELECT to copy out; COPY takes no parameters, so the (validated) day is inlined. */
   select: (dataRef: string) => string;
-  statistics: boolean;
-  columns: ColumnSpec[];
+  /** The sort key of the files (unique). */
+  orderBy: string;
+  columns: ParquetColumn[];
 }
 
 const tables: Record<ExportTable, TableSpec> = {
@@ -60,38 +52,35 @@ const tables: Record<ExportTable, TableSpec> = {
                              e.shard, e.batch_id, e.accepted_at, e.persisted_at
                       FROM ledger_entries e
                       JOIN consolidation_day_batches b ON b.data_ref = '${day}'::date AND b.batch_id = e.batch_id
-                      WHERE e.data_ref = '${day}'::date
-                      ORDER BY e.request_id`,
-    // Rows are in request_id order, so min/max of the other columns would prune nothing; they cost seconds.
-    statistics: false,
+                      WHERE e.data_ref = '${day}'::date`,
+    orderBy: 'request_id',
     columns: [
-      { name: 'request_id', source: 'uuid', type: 'UUID', nullable: false, shape: 'distinct' },
-      { name: 'account_id', source: 'text', type: 'STRING', nullable: false },
-      { name: 'direction', source: 'text', type: 'STRING', nullable: false },
-      { name: 'amount_cents', source: 'int8', type: 'INT64', nullable: false, shape: 'distinct' },
-      { name: 'data_ref', source: 'date', type: 'DATE', nullable: false },
-      { name: 'description', source: 'text', type: 'STRING', nullable: true },
-      { name: 'metadata', source: 'jsonb', type: 'JSON', nullable: true },
-      { name: 'shard', source: 'int4', type: 'INT32', nullable: false },
-      { name: 'batch_id', source: 'text', type: 'STRING', nullable: false },
-      { name: 'accepted_at', source: 'timestamptz', type: 'TIMESTAMP_MICROS', nullable: false, shape: 'increasing' },
-      { name: 'persisted_at', source: 'timestamptz', type: 'TIMESTAMP_MICROS', nullable: false, shape: 'increasing' },
+      { name: 'request_id', type: 'UUID', nullable: false },
+      { name: 'account_id', type: 'STRING', nullable: false },
+      { name: 'direction', type: 'STRING', nullable: false },
+      { name: 'amount_cents', type: 'INT64', nullable: false },
+      { name: 'data_ref', type: 'DATE', nullable: false },
+      { name: 'description', type: 'STRING', nullable: true },
+      { name: 'metadata', type: 'JSON', nullable: true },
+      { name: 'shard', type: 'INT32', nullable: false },
+      { name: 'batch_id', type: 'STRING', nullable: false },
+      { name: 'accepted_at', type: 'TIMESTAMP_MICROS', nullable: false },
+      { name: 'persisted_at', type: 'TIMESTAMP_MICROS', nullable: false },
     ],
   },
   balances: {
     select: (day) => `SELECT data_ref, account_id, opening_cents, credit_cents, debit_cents, net_cents, closing_cents, entry_count
-                      FROM consolidation_daily_balances WHERE data_ref = '${day}'::date
-                      ORDER BY account_id`,
-    statistics: true,
+                      FROM consolidation_daily_balances WHERE data_ref = '${day}'::date`,
+    orderBy: 'account_id',
     columns: [
-      { name: 'data_ref', source: 'date', type: 'DATE', nullable: false },
-      { name: 'account_id', source: 'text', type: 'STRING', nullable: false },
-      { name: 'opening_cents', source: 'int8', type: 'INT64', nullable: false, shape: 'distinct' },
-      { name: 'credit_cents', source: 'int8', type: 'INT64', nullable: false, shape: 'distinct' },
-      { name: 'debit_cents', source: 'int8', type: 'INT64', nullable: false, shape: 'distinct' },
-      { name: 'net_cents', source: 'int8', type: 'INT64', nullable: false, shape: 'distinct' },
-      { name: 'closing_cents', source: 'int8', type: 'INT64', nullable: false, shape: 'distinct' },
-      { name: 'entry_count', source: 'int4', type: 'INT32', nullable: false },
+      { name: 'data_ref', type: 'DATE', nullable: false },
+      { name: 'account_id', type: 'STRING', nullable: false },
+      { name: 'opening_cents', type: 'INT64', nullable: false },
+      { name: 'credit_cents', type: 'INT64', nullable: false },
+      { name: 'debit_cents', type: 'INT64', nullable: false },
+      { name: 'net_cents', type: 'INT64', nullable: false },
+      { name: 'closing_cents', type: 'INT64', nullable: false },
+      { name: 'entry_count', type: 'INT32', nullable: false },
     ],
   },
 };
@@ -99,86 +88,46 @@ const tables: Record<ExportTable, TableSpec> = {
 export async function exportDayTable(
   postgres: PostgresStore,
   storage: ObjectStorage,
-  encoder: ParquetEncoder,
   input: ExportInput,
   settings: ExportSettings,
 ): Promise<ExportedTable> {
   if (!isCalendarDate(input.dataRef)) throw new Error(`export: ${JSON.stringify(input.dataRef)} is not a date`);
   const table = tables[input.table];
   const name = datalakeTables[input.table];
-  const parts: Promise<EncodedPart>[] = [];
-  let encoding = 0;
-  const flow = new CopyFlow();
-  let rows = 0;
-  let part: unknown[][] = table.columns.map(() => []);
-  let partRows = 0;
+  const progress = { table: name, phase: 'copy', rows: 0, stored: 0, parts: 0 };
+  const workDir = await mkdtemp(join(tmpdir(), `fluxo-export-${name}-`));
+  try {
+    const written = await heartbeatWhile(async () => {
+      const csvPath = join(workDir, 'rows.csv');
+      const copied = await inTransaction(postgres, settings.statementTimeoutMs, (client) => copyOutToCsvFile(client, table.select(input.dataRef), csvPath));
+      progress.phase = 'parquet';
+      progress.rows = copied;
+      const parquet = await writeParquetParts({ csvPath, columns: table.columns, orderBy: table.orderBy, rowsPerPart: settings.rowsPerFile, directory: workDir });
+      if (parquet.rows !== copied) throw new Error(`export of ${name}: the server copied ${copied} rows, ${parquet.rows} were written`);
+      await rm(csvPath, { force: true });
+      return parquet;
+    }, () => progress);
 
-  // Each full part goes to the encoder thread while the COPY fills the next; with MAX_PARTS_ENCODING parts
-  // waiting there, the COPY pauses (the server waits), so memory stays bounded whatever the day's size.
-  // The encoded parts (a compressed fraction of the rows) are stored once all are done.
-  const encodePart = () => {
-    const columns: ParquetColumn[] = table.columns.map((spec, index) => ({
-      name: spec.name,
-      type: spec.type,
-      nullable: spec.nullable,
-      shape: spec.shape,
-      statistics: table.statistics && spec.shape !== 'distinct',
-      values: part[index]!,
-    }));
-    const key = partKey(settings.prefix, name, input.dataRef, parts.length);
-    const partRowCount = partRows;
-    encoding += 1;
-    const job = encoder
-      .encode(columns)
-      .then((bytes) => ({ key, rows: partRowCount, bytes }))
-      .finally(() => {
-        encoding -= 1;
-        if (encoding < MAX_PARTS_ENCODING) flow.resume();
-      });
-    // Awaited (and its failure reported) once the COPY is done.
-    job.catch(() => undefined);
-    parts.push(job);
-    if (encoding >= MAX_PARTS_ENCODING) flow.pause();
-    part = table.columns.map(() => []);
-    partRows = 0;
-  };
+    progress.phase = 'store';
+    progress.parts = written.parts.length;
+    const files: ExportedFile[] = [];
+    for (const [index, part] of written.parts.entries()) {
+      const key = partKey(settings.prefix, name, input.dataRef, index);
+      const stored = await storage.put(key, createReadStream(part.path), { contentType: 'application/vnd.apache.parquet' });
+      files.push({ key, rows: part.rows, bytes: stored.size, sha256: stored.sha256 });
+      progress.stored = files.length;
+      beat(progress);
+    }
 
-  const encoded = await heartbeatWhile(
-    async () => {
-      const copied = await inTransaction(postgres, settings.statementTimeoutMs, (client) =>
-        copyOutRows(
-          client,
-          table.select(input.dataRef),
-          table.columns.map((column) => column.source),
-          (values) => {
-            for (let index = 0; index < values.length; index++) part[index]!.push(values[index]);
-            partRows += 1;
-            rows += 1;
-            if (partRows >= settings.rowsPerFile) encodePart();
-          },
-          flow,
-        ),
-      );
-      if (partRows > 0) encodePart();
-      if (copied !== rows) throw new Error(`export of ${name}: the server copied ${copied} rows, ${rows} were read`);
-      return Promise.all(parts);
-    },
-    () => ({ table: name, rows, parts: parts.length, encoding }),
-  );
-
-  const files: ExportedFile[] = [];
-  for (const { key, rows: partRowCount, bytes } of encoded) {
-    const stored = await storage.put(key, bytes, { contentType: 'application/vnd.apache.parquet' });
-    files.push({ key, rows: partRowCount, bytes: stored.size, sha256: stored.sha256 });
-    beat({ table: name, rows, stored: files.length, parts: encoded.length });
+    // A previous run with more parts left some behind: they are not part of the day any more.
+    const kept = new Set(files.map((file) => file.key));
+    for (const object of await storage.list(partitionPrefix(settings.prefix, name, input.dataRef))) {
+      if (!kept.has(object.key)) await storage.delete(object.key);
+    }
+    return { table: name, rows: written.rows, files };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
   }
-
-  // A previous run with more parts left some behind: they are not part of the day any more.
-  const kept = new Set(files.map((file) => file.key));
-  for (const object of await storage.list(partitionPrefix(settings.prefix, name, input.dataRef))) {
-    if (!kept.has(object.key)) await storage.delete(object.key);
-  }
-  return { table: name, rows, files };
 }
 
 /** Writes the day's manifest (replacing the previous run's) and returns its key. */

@@ -12,7 +12,6 @@ import { flushLedgerBuffers } from './completeness';
 import { daysToRun } from './days-to-run';
 import { exportDayTable, writeDatalakeManifest, type ExportInput } from './export';
 import { consolidationEntriesTotal, consolidationExportedRowsTotal, consolidationRunsTotal, timed } from './metrics';
-import { createParquetEncoder } from './parquet-writer';
 import { consolidatePartition, type PartitionInput } from './partition';
 import { planConsolidation } from './plan';
 import { gatherFigures, type DatabaseFigures } from './reconcile';
@@ -27,7 +26,6 @@ export interface ConsolidationActivityStores {
 
 export function createConsolidationActivities(stores: ConsolidationActivityStores, config: Config = loadConfig()) {
   const timeoutMs = config.CONSOLIDATION_STATEMENT_TIMEOUT_MS;
-  const encoder = createParquetEncoder();
   const prefix = config.CONSOLIDATION_DATALAKE_PREFIX;
 
   return {
@@ -61,7 +59,7 @@ export function createConsolidationActivities(stores: ConsolidationActivityStore
     /** Step 5: one table of the day to Parquet parts. */
     async exportConsolidationTable(input: ExportInput): Promise<ExportedTable> {
       const table = await timed('export', () =>
-        exportDayTable(stores.postgres, stores.objectStorage, encoder, input, {
+        exportDayTable(stores.postgres, stores.objectStorage, input, {
           prefix,
           rowsPerFile: config.CONSOLIDATION_PARQUET_ROWS_PER_FILE,
           statementTimeoutMs: timeoutMs,
