@@ -5,7 +5,8 @@
  *   2. N entries through POST /v1/lancamentos/batch, persisted entries/s, vs a raw COPY of the same rows;
  *   3. the naive peer: one workflow per entry;
  * and after each run: rows in PostgreSQL == entries accepted, no duplicates. Results are appended to
- * docs/BENCHMARKS.md. Smaller runs: LEDGER_BENCH_SECONDS, LEDGER_BENCH_BATCH_TOTAL, LEDGER_BENCH_NAIVE_ENTRIES.
+ * docs/BENCHMARKS.md. Smaller runs: LEDGER_BENCH_SECONDS, LEDGER_BENCH_BATCH_TOTAL, LEDGER_BENCH_NAIVE_ENTRIES;
+ * load levels: LEDGER_BENCH_CONNECTIONS (default 64,256).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -23,11 +24,13 @@ import { migrate } from '../../src/stores/migrate';
 import { createPostgresStore } from '../../src/stores/postgres';
 import { runLoad, type LoadReport } from './load';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
+import { measureCpu, perUnit, type ProcessGroup } from '../support/process-cpu';
 
 const ROOT = join(__dirname, '..', '..');
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SECONDS = number('LEDGER_BENCH_SECONDS', 30);
-const CONNECTIONS = number('LEDGER_BENCH_CONNECTIONS', 64);
+/** Load levels of the single-entry run: closed-loop connections, comma-separated. */
+const CONNECTION_LEVELS = (process.env.LEDGER_BENCH_CONNECTIONS ?? '64,256').split(',').map(Number);
 const BATCH_TOTAL = number('LEDGER_BENCH_BATCH_TOTAL', 1_000_000);
 const BATCH_SIZE = number('LEDGER_BENCH_BATCH_SIZE', 1000);
 const BATCH_CONCURRENCY = number('LEDGER_BENCH_BATCH_CONCURRENCY', 8);
@@ -176,39 +179,53 @@ async function main(): Promise<void> {
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     launch('src/api/main.ts', { API_PORT: String(apiPort) }, /$^/).catch(() => undefined);
+    const apiChild = children[children.length - 1]!;
     await waitHealthy(apiUrl);
+    const cpuGroups: ProcessGroup[] = [
+      { name: 'API', pgid: apiChild.pid },
+      { name: 'worker', pgid: worker.child.pid },
+      { name: 'Temporal', pattern: 'temporal server start-dev' },
+      { name: 'PostgreSQL', user: 'postgres' },
+    ];
     const noop = await launch('bench/ledger/noop-server.ts', {}, /listening (http:\/\/[\d.:]+)/);
     const noopUrl = /listening (http:\/\/[\d.:]+)/.exec(noop.output())![1]!;
     void worker;
 
-    // 1. Single-entry POSTs vs the no-op handler.
+    // 1. Single-entry POSTs vs the no-op handler, at each load level.
     const sample = JSON.stringify(entry());
-    log(`no-op Fastify handler: ${SECONDS} s, ${CONNECTIONS} connections`);
-    const baseline = await runLoad({ url: noopUrl, path: '/noop', connections: CONNECTIONS, seconds: SECONDS, body: () => ({ text: sample }) });
-    log(`  ${fmtLoad(baseline)}`);
     // Warm-up: shard workflows start, connections open.
     await runLoad({ url: apiUrl, path: '/v1/lancamentos', connections: 8, seconds: 3, body: () => ({ text: JSON.stringify(entry()) }) });
     await flushShards();
-    await reset();
-    let accepted = 0;
-    log(`POST /v1/lancamentos: ${SECONDS} s, ${CONNECTIONS} connections`);
-    const single = await runLoad({
-      url: apiUrl,
-      path: '/v1/lancamentos',
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      body: () => ({ text: JSON.stringify(entry()), onAnswer: (status) => status === 202 && (accepted += 1) }),
-    });
-    log(`  ${fmtLoad(single)}`);
-    await flushShards();
-    await waitPersisted(accepted);
-    const singleCheck = await verify(accepted);
-    log(`  check: ${JSON.stringify(singleCheck)}`);
+    const singles: SingleRun[] = [];
+    for (const connections of CONNECTION_LEVELS) {
+      log(`no-op Fastify handler: ${SECONDS} s, ${connections} connections`);
+      const baseline = await runLoad({ url: noopUrl, path: '/noop', connections, seconds: SECONDS, body: () => ({ text: sample }) });
+      log(`  ${fmtLoad(baseline)}`);
+      await reset();
+      let accepted = 0;
+      log(`POST /v1/lancamentos: ${SECONDS} s, ${connections} connections`);
+      const cpu = measureCpu(cpuGroups);
+      const single = await runLoad({
+        url: apiUrl,
+        path: '/v1/lancamentos',
+        connections,
+        seconds: SECONDS,
+        body: () => ({ text: JSON.stringify(entry()), onAnswer: (status) => status === 202 && (accepted += 1) }),
+      });
+      const cpuPerEntry = perUnit(cpu(), accepted);
+      log(`  ${fmtLoad(single)}; CPU per entry: ${cpuPerEntry}`);
+      await flushShards();
+      await waitPersisted(accepted);
+      const check = await verify(accepted);
+      log(`  check: ${JSON.stringify(check)}`);
+      singles.push({ connections, baseline, single, check, cpuPerEntry });
+    }
 
     // 2. The batch endpoint, to persisted rows.
     await reset();
     log(`POST /v1/lancamentos/batch: ${BATCH_TOTAL} entries in batches of ${BATCH_SIZE}, ${BATCH_CONCURRENCY} at a time`);
     const batchStarted = Date.now();
+    const batchCpu = measureCpu(cpuGroups);
     let sent = 0;
     let batchAccepted = 0;
     let batchRetries = 0;
@@ -240,9 +257,11 @@ async function main(): Promise<void> {
     await flushShards();
     await waitPersisted(batchAccepted);
     const batchSeconds = (Date.now() - batchStarted) / 1000;
+    const batchCpuPerEntry = perUnit(batchCpu(), batchAccepted);
     const batchCheck = await verify(batchAccepted);
     const batchRate = batchAccepted / batchSeconds;
     log(`  accepted in ${(acceptedAfterMs / 1000).toFixed(1)} s, persisted in ${batchSeconds.toFixed(1)} s: ${Math.round(batchRate)} entries/s (retried batches ${batchRetries})`);
+    log(`  CPU per entry: ${batchCpuPerEntry}`);
     log(`  check: ${JSON.stringify(batchCheck)}`);
 
     // The same rows by raw COPY into a table shaped like ledger_entries (same keys and index).
@@ -267,10 +286,8 @@ async function main(): Promise<void> {
     const report = markdown({
       startedAt,
       load0,
-      baseline,
-      single,
-      singleCheck,
-      batch: { total: batchAccepted, seconds: batchSeconds, rate: batchRate, check: batchCheck, retries: batchRetries },
+      singles,
+      batch: { total: batchAccepted, seconds: batchSeconds, rate: batchRate, check: batchCheck, retries: batchRetries, cpuPerEntry: batchCpuPerEntry },
       copy: { rows: copyRows, seconds: copySeconds, rate: copyRate },
       naive: { ...naive, check: naiveCheck },
     });
@@ -336,33 +353,50 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const fmtLoad = (report: LoadReport) =>
   `${Math.round(report.perSecond)} req/s, p50 ${ms(report.p50)}, p95 ${ms(report.p95)}, p99 ${ms(report.p99)}, statuses ${JSON.stringify(report.statuses)}`;
 
+interface SingleRun {
+  connections: number;
+  baseline: LoadReport;
+  single: LoadReport;
+  check: { ok: boolean; rows: number; accepted: number };
+  cpuPerEntry: string;
+}
+
 function markdown(r: {
   startedAt: Date;
   load0: string;
-  baseline: LoadReport;
-  single: LoadReport;
-  singleCheck: { ok: boolean; rows: number; accepted: number };
-  batch: { total: number; seconds: number; rate: number; check: { ok: boolean; rows: number }; retries: number };
+  singles: SingleRun[];
+  batch: { total: number; seconds: number; rate: number; check: { ok: boolean; rows: number }; retries: number; cpuPerEntry: string };
   copy: { rows: number; seconds: number; rate: number };
   naive: { completed: number; seconds: number; rate: number; check: { ok: boolean; rows: number } };
 }): string {
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
   const check = (ok: boolean) => (ok ? 'rows = accepted, no duplicates ✔' : 'MISMATCH ✘');
+  const latency = (report: LoadReport) => `p50 ${ms(report.p50)}, p95 ${ms(report.p95)}, p99 ${ms(report.p99)}`;
+  const singleRows = r.singles.map(
+    ({ connections, baseline, single }) =>
+      `| single-entry \`POST /v1/lancamentos\`, ${single.seconds.toFixed(0)} s, ${connections} connections | ${Math.round(single.perSecond)} req/s; ${latency(single)} | no-op Fastify: ${Math.round(baseline.perSecond)} req/s; ${latency(baseline)} | ${pct(single.perSecond, baseline.perSecond)} of no-op throughput | p95 < 80 ms at ≥ 40% |`,
+  );
+  const singleNotes = r.singles.map(
+    ({ connections, single, check: result, cpuPerEntry }) =>
+      `- single, ${connections} connections: ${check(result.ok)} (${result.rows} rows, ${result.accepted} accepted; statuses ${JSON.stringify(single.statuses)}); CPU per entry: ${cpuPerEntry}`,
+  );
   return `
 ## Ledger (lançamentos) — \`npm run bench:ledger\`, ${r.startedAt.toISOString()}
 
 Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, shared with other work (load average ${r.load0} at start).
 Native stack (PostgreSQL, Temporal dev server on SQLite), real API and worker processes, ${config.LEDGER_SHARDS} shards,
-flush size ${config.LEDGER_FLUSH_SIZE}, load generator: Node keep-alive HTTP, ${CONNECTIONS} connections, closed loop.
+flush size ${config.LEDGER_FLUSH_SIZE}, load generator: Node keep-alive HTTP, closed loop.
 
 | scenario | result | baseline | ratio | target |
 |---|---|---|---|---|
-| single-entry \`POST /v1/lancamentos\`, ${r.single.seconds.toFixed(0)} s | ${Math.round(r.single.perSecond)} req/s; p50 ${ms(r.single.p50)}, p95 ${ms(r.single.p95)}, p99 ${ms(r.single.p99)} | no-op Fastify: ${Math.round(r.baseline.perSecond)} req/s; p50 ${ms(r.baseline.p50)}, p95 ${ms(r.baseline.p95)}, p99 ${ms(r.baseline.p99)} | ${pct(r.single.perSecond, r.baseline.perSecond)} of no-op throughput | p95 < 80 ms at ≥ 40% |
+${singleRows.join('\n')}
 | ${r.batch.total} entries via \`/v1/lancamentos/batch\` → persisted | ${Math.round(r.batch.rate)} entries/s (${r.batch.seconds.toFixed(1)} s) | raw \`COPY\` of the same rows: ${Math.round(r.copy.rate)} rows/s (${r.copy.seconds.toFixed(1)} s) | ${pct(r.batch.rate, r.copy.rate)} of COPY | ≥ 50k entries/s |
 | naive peer: one workflow per entry | ${Math.round(r.naive.rate)} entries/s (${r.naive.completed} in ${r.naive.seconds.toFixed(1)} s) | — | batch path is ${(r.batch.rate / r.naive.rate).toFixed(1)}× the naive peer | ≥ 20× |
 
-Checks after each run: single ${check(r.singleCheck.ok)} (${r.singleCheck.rows} rows, ${r.singleCheck.accepted} accepted; statuses ${JSON.stringify(r.single.statuses)});
-batch ${check(r.batch.check.ok)} (${r.batch.check.rows} rows; ${r.batch.retries} batch calls retried after 503); naive ${check(r.naive.check.ok)} (${r.naive.check.rows} rows).
+Checks after each run, and CPU time per accepted entry by process (from /proc, over the run):
+${singleNotes.join('\n')}
+- batch: ${check(r.batch.check.ok)} (${r.batch.check.rows} rows; ${r.batch.retries} batch calls retried after 503); CPU per entry: ${r.batch.cpuPerEntry}
+- naive: ${check(r.naive.check.ok)} (${r.naive.check.rows} rows)
 `;
 }
 
