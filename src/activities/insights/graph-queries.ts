@@ -170,10 +170,10 @@ RETURN current`;
 export type GraphWriteResult = { outcome: 'written'; related: RelatedEdge[] } | { outcome: 'stale'; related: [] };
 
 /**
- * Three steps, each short so concurrent insights sharing a popular tag wait on each other as little as
- * possible: (1) write the insight's node, author, tags and keywords (one transaction); (2) score candidates
- * from the graph as committed (a read: no locks held); (3) write its RELATED_TO edges if the node is still at
- * this revision. Scoring after the commit is what makes concurrent inserts see each other: of two related
+ * Three steps in two short transactions, so concurrent insights sharing a popular tag wait on each other as
+ * little as possible: (1) write the insight's node, author, tags and keywords (one transaction); then, in a
+ * second one, (2) score candidates from the graph as committed (a read: no locks taken) and (3) write its
+ * RELATED_TO edges if the node is still at this revision. Scoring after the commit is what makes concurrent inserts see each other: of two related
  * insights written at the same time, the one that commits second scores after the first committed, so the
  * pair always gets an edge (the API reads edges in both directions).
  * Tags, keywords and related nodes are written in key order, so concurrent transactions take locks in the
@@ -207,22 +207,24 @@ export async function writeInsightGraph(
     });
   });
   if (written.length === 0) return { outcome: 'stale', related: [] };
-  const scored = await neo4j.read<RelatedRow['related'][number]>(RELATED_FOR_CONTENT, {
-    key,
-    scope,
-    tags,
-    keywords,
-    topK,
-    tagWeight: TAG_WEIGHT,
-    keywordWeight: KEYWORD_WEIGHT,
-  });
-  const related = toEdges(scored);
-  const rows = [{ key, revision: input.revision, related: [...related].sort((a, b) => compareTerms(a.key, b.key)) }];
-  const replaced = await neo4j.writeTransaction((tx) => {
+  // Steps 2 and 3 share one transaction (one round trip and one commit fewer): the scoring read takes no
+  // locks and sees what is committed when it runs, which is all step 1 needs.
+  return neo4j.writeTransaction(async (tx) => {
     guard();
-    return tx.run(REPLACE_RELATED, { rows });
+    const scored = await tx.run<RelatedRow['related'][number]>(RELATED_FOR_CONTENT, {
+      key,
+      scope,
+      tags,
+      keywords,
+      topK,
+      tagWeight: TAG_WEIGHT,
+      keywordWeight: KEYWORD_WEIGHT,
+    });
+    const related = toEdges(scored);
+    const rows = [{ key, revision: input.revision, related: [...related].sort((a, b) => compareTerms(a.key, b.key)) }];
+    const replaced = await tx.run(REPLACE_RELATED, { rows });
+    return replaced.length === 0 ? { outcome: 'stale', related: [] } : { outcome: 'written', related };
   });
-  return replaced.length === 0 ? { outcome: 'stale', related: [] } : { outcome: 'written', related };
 }
 
 /** The node and every edge it has; true when there was one. */

@@ -201,10 +201,11 @@ export async function insightRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     },
     async (request) => {
       const { id } = request.params;
-      const doc = await readModel.get(id);
-      if (!doc || doc.status === 'deleting') throw notFound(`no insight ${id}`);
-      const related = await readModel.related(id, request.query.limit);
-      return { insight_id: id, status: doc.status, related };
+      // The two stores answer in parallel: the document only says whether the insight exists (and its status),
+      // the graph holds the answer, so neither waits for the other.
+      const [status, related] = await Promise.all([readModel.status(id), readModel.related(id, request.query.limit)]);
+      if (!status || status === 'deleting') throw notFound(`no insight ${id}`);
+      return { insight_id: id, status, related };
     },
   );
 

@@ -40,6 +40,27 @@ export const graphStep = (retryWindowSeconds: number) =>
     },
   });
 
+/**
+ * The same graph step as a local activity (what new runs use; see insight.ts, patch `insights-graph-local`):
+ * it runs in the worker inside the workflow task, so an insight costs the Temporal server one workflow task
+ * and no activity task. Same retry policy and window. Retries whose back-off reaches `localRetryThreshold`
+ * wait on a workflow timer instead of holding the workflow task open, so an insight waiting out a Neo4j outage
+ * costs the server one short workflow task per retry (about every 10-30 s), as a retried activity would,
+ * rather than workflow-task heartbeats.
+ */
+export const graphLocalStep = (retryWindowSeconds: number) =>
+  proxyLocalActivities<InsightActivities>({
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: `${retryWindowSeconds} seconds`,
+    localRetryThreshold: '10 seconds',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      nonRetryableErrorTypes: [insightErrors.graphRejected],
+    },
+  });
+
 /** Pages of the periodic jobs: bounded work, heartbeating per document or query. */
 export const pages = proxyActivities<InsightActivities>({
   startToCloseTimeout: '15 minutes',

@@ -5,10 +5,11 @@
  *
  * create/update/reprocess: document saved in MongoDB (status processing) → keywords and entities extracted
  * → graph written in Neo4j (retried while Neo4j is unavailable) → document set processed with its keywords and
- * related ids. The MongoDB steps and extraction are local activities (see ./activities.ts), the graph step a
- * regular one. If extraction or the graph step gives up, the document is set failed with the
- * reason instead: each change ends with both stores written or with the document saying why not.
- * delete: document set deleting → node and its edges deleted → document deleted.
+ * related ids. Every one of these steps is a local activity (see ./activities.ts; runs older than the patch
+ * `insights-graph-local` write the graph with a regular activity). If extraction or the graph step gives up,
+ * the document is set failed with the reason instead: each change ends with both stores written or with the
+ * document saying why not.
+ * delete: document set deleting → node and its edges deleted (a regular activity) → document deleted.
  *
  * Consecutive updates are collapsed into the last one (each replaces the whole content); a change id seen
  * before (a repeated request) is ignored.
@@ -17,6 +18,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -30,7 +32,7 @@ import {
   type InsightWorkflowResult,
   type InsightWorkflowState,
 } from '../../domain/insights/workflow';
-import { documents, extraction, graphStep } from './activities';
+import { documents, extraction, graphLocalStep, graphStep } from './activities';
 import { failureReason } from './failure';
 import { takeNext } from '../../domain/insights/changes';
 
@@ -38,6 +40,11 @@ import { takeNext } from '../../domain/insights/changes';
 const MAX_CHANGES_PER_RUN = 100;
 /** Change ids remembered across continue-as-new, to recognise late repeats. */
 const SEEN_KEPT = 200;
+/**
+ * Runs started before this patch wrote the graph with a regular activity; newer ones use a local activity
+ * (one Temporal task per insight instead of three: see ./activities.ts). Deprecate once no older run is open.
+ */
+const GRAPH_LOCAL_PATCH = 'insights-graph-local';
 
 type Outcome = InsightWorkflowResult['outcomes'][number];
 
@@ -49,6 +56,7 @@ export async function insightWorkflow(input: InsightWorkflowInput): Promise<Insi
   let handled = input.handled ?? 0;
   const state: InsightWorkflowState = { insightId, step: 'starting', status: 'idle', revision: null, pending: pending.length, lastOutcome: null };
   const graph = graphStep(input.settings.graphRetryWindowSeconds);
+  const graphLocal = graphLocalStep(input.settings.graphRetryWindowSeconds);
 
   setHandler(insightChangeSignal, (change) => {
     if (seen.has(change.changeId)) return;
@@ -91,7 +99,8 @@ export async function insightWorkflow(input: InsightWorkflowInput): Promise<Insi
     step('writing the graph (Neo4j)');
     let written;
     try {
-      written = await graph.writeInsightGraph({
+      const writer = patched(GRAPH_LOCAL_PATCH) ? graphLocal : graph;
+      written = await writer.writeInsightGraph({
         insightId,
         revision,
         userId: saved.userId,
