@@ -10,8 +10,9 @@
  *   then the run is recorded in reports_runs (also when it fails, with the error and figures).
  *
  * The export of the entries needs only the plan's snapshot, so it starts with step 3; steps 4, 5 (balances)
- * and 6 need only the balances, so they run together: PostgreSQL consolidates, refreshes and sums while the
- * worker encodes Parquet. The reconciliation's verdict waits for the export's row counts.
+ * and 6 need only the balances, so they start together when step 3 ends, beside the entries' export:
+ * PostgreSQL consolidates, refreshes and sums while DuckDB writes Parquet. The reconciliation's verdict waits
+ * for the export's row counts.
  *
  * Each step's activity is idempotent, so a retried step or a re-run of the day replaces the day's results and
  * never adds to them. Steps already done are in the history: a worker restart resumes at the step it was in.
@@ -21,6 +22,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -38,6 +40,7 @@ import {
   type ConsolidationProgress,
   type ConsolidationResult,
   type ConsolidationStep,
+  type ExportedTable,
   type PartitionRange,
   type PartitionResult,
   type ReconciliationFigures,
@@ -55,6 +58,12 @@ export function partitionRanges(plan: Pick<ConsolidationPlan, 'boundaries'>): Pa
     to: index === bounds.length ? undefined : bounds[index],
   }));
 }
+
+/**
+ * Runs started before this patch exported the balances only after the entries' export had ended; newer ones
+ * export them beside it, as soon as the partitions are done. Deprecate once no older run is open.
+ */
+const BALANCES_EXPORT_BESIDE_ENTRIES_PATCH = 'consolidation-balances-export-beside-entries';
 
 const sumCents = (values: string[]) => values.reduce((sum, value) => sum + BigInt(value), 0n).toString();
 
@@ -148,9 +157,19 @@ export async function consolidationWorkflow(input: ConsolidationInput): Promise<
     let markConsolidated: () => void = () => undefined;
     const consolidatedSignal = new Promise<void>((resolve) => (markConsolidated = resolve));
     const exported = step('export', `${plan.entries} entries: writing Parquet parts of the day to the data lake`, async () => {
-      const entries = await steps.exportConsolidationTable({ dataRef, table: 'entries' });
-      await consolidatedSignal;
-      const balances = await steps.exportConsolidationTable({ dataRef, table: 'balances' });
+      let entries: ExportedTable;
+      let balances: ExportedTable;
+      if (patched(BALANCES_EXPORT_BESIDE_ENTRIES_PATCH)) {
+        // The balances' export starts as soon as the partitions are done, beside the entries' (the longer one).
+        const entriesExport = steps.exportConsolidationTable({ dataRef, table: 'entries' });
+        entriesExport.catch(() => undefined);
+        await consolidatedSignal;
+        [entries, balances] = await Promise.all([entriesExport, steps.exportConsolidationTable({ dataRef, table: 'balances' })]);
+      } else {
+        entries = await steps.exportConsolidationTable({ dataRef, table: 'entries' });
+        await consolidatedSignal;
+        balances = await steps.exportConsolidationTable({ dataRef, table: 'balances' });
+      }
       const manifest = await steps.writeDatalakeManifest({
         data_ref: dataRef,
         run_id: runId,
