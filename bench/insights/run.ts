@@ -39,6 +39,7 @@ import { createWorkers } from '../../src/workers/run-workers';
 import { BENCH_ID_PREFIX, benchInsightId, generateCorpus, type BenchInsight } from './corpus';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
 import { addFerretdbIdIndex } from './ferretdb-id-index';
+import { cpuPerItem, formatCpu, sampleCpu } from './cpu';
 import { ensureInsightIndexes } from '../../src/activities/insights/schema';
 
 const { values } = parseArgs({
@@ -139,6 +140,7 @@ async function directBaseline(corpus: BenchInsight[]) {
     await prepareCollections(stores, DIRECT_DATABASE);
     const activities = createInsightActivities(stores, config);
     const latencies: number[] = [];
+    const cpuBefore = sampleCpu();
     const started = Date.now();
     await pool(corpus.slice(0, BASELINE), CONCURRENCY, async (item, index) => {
       const t0 = performance.now();
@@ -174,8 +176,9 @@ async function directBaseline(corpus: BenchInsight[]) {
       latencies.push(performance.now() - t0);
     });
     const wallMs = Date.now() - started;
+    const cpu = cpuPerItem(cpuBefore, sampleCpu(), BASELINE);
     if (!values.keep) await wipe(stores, DIRECT_DATABASE);
-    return { wallMs, rate: BASELINE / (wallMs / 1000), latency: stats(latencies) };
+    return { wallMs, rate: BASELINE / (wallMs / 1000), latency: stats(latencies), cpu };
   } finally {
     await stores.close();
   }
@@ -200,6 +203,7 @@ async function endToEnd(stores: Stores, client: Client, url: string, corpus: Ben
   const documents = documentsOf(stores);
   const statuses: Record<number, number> = {};
   let retries = 0;
+  const cpuBefore = sampleCpu();
   const started = Date.now();
   await pool(corpus, CONCURRENCY, async (item, index) => {
     const result = await post(url, { id: benchInsightId(SEED, index), ...item });
@@ -225,6 +229,7 @@ async function endToEnd(stores: Stores, client: Client, url: string, corpus: Ben
     if (Date.now() > deadline) throw new Error(`timed out with ${count} insight workflows still running`);
     await new Promise((resolve) => setTimeout(resolve, 5000));
   }
+  const cpu = cpuPerItem(cpuBefore, sampleCpu(), TOTAL);
   const docs = await documents.find({}, { projection: { status: 1, created_at: 1, processed_at: 1 } }).toArray();
   const done = docs.filter((doc) => doc.status === 'processed' && doc.processed_at);
   const finishedAt = done.map((doc) => doc.processed_at!.getTime()).sort((a, b) => a - b);
@@ -238,6 +243,7 @@ async function endToEnd(stores: Stores, client: Client, url: string, corpus: Ben
     rate: done.length / (wallMs / 1000),
     firstBaselineRate: BASELINE / (firstBaselineMs / 1000),
     failed: docs.length - done.length,
+    cpu,
     latency: stats(done.map((doc) => doc.processed_at!.getTime() - doc.created_at.getTime())),
   };
 }
@@ -300,7 +306,7 @@ async function main(): Promise<void> {
 
   log(`baseline: ${BASELINE} insights through the activity functions directly, concurrency ${CONCURRENCY}`);
   const baseline = await directBaseline(corpus);
-  log(`baseline: ${baseline.rate.toFixed(1)} insights/s (${seconds(baseline.wallMs)}); per insight p50 ${ms(baseline.latency.p50)}, p95 ${ms(baseline.latency.p95)}`);
+  log(`baseline: ${baseline.rate.toFixed(1)} insights/s (${seconds(baseline.wallMs)}); per insight p50 ${ms(baseline.latency.p50)}, p95 ${ms(baseline.latency.p95)}; CPU per insight: ${formatCpu(baseline.cpu)}`);
 
   const stores = createStores(config);
   await wipe(stores, DATABASE);
@@ -320,7 +326,7 @@ async function main(): Promise<void> {
   try {
     log(`end to end: ${TOTAL} insights over HTTP, concurrency ${CONCURRENCY}`);
     const e2e = await endToEnd(stores, client, url, corpus);
-    log(`end to end: ${e2e.rate.toFixed(1)} insights/s (${seconds(e2e.wallMs)}); created → processed p50 ${seconds(e2e.latency.p50)}, p95 ${seconds(e2e.latency.p95)}; ${e2e.failed} failed`);
+    log(`end to end: ${e2e.rate.toFixed(1)} insights/s (${seconds(e2e.wallMs)}); created → processed p50 ${seconds(e2e.latency.p50)}, p95 ${seconds(e2e.latency.p95)}; ${e2e.failed} failed; CPU per insight: ${formatCpu(e2e.cpu)}`);
     const before = await checkRelated(stores, url, 50);
     log(`related vs formula before the recomputation: ${before.identical}/${before.count} identical`);
     const latency = await relatedLatency(stores, config, url);
@@ -359,7 +365,7 @@ async function main(): Promise<void> {
   const section = [
     `## Insights — \`npm run bench:insights\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, shared with other agents' builds, tests and benchmarks (load average ${loadAtStart} at start, ${loadAtEnd} at end).`,
+    `Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, shared with other agents' builds, tests and benchmarks (load average ${loadAtStart} at start, ${loadAtEnd} at end). Throughput here depends on that load; CPU per insight much less (the Temporal server's figure includes whatever other namespaces ran meanwhile: an upper bound).`,
     `Native stack: Temporal dev server (SQLite), FerretDB 1.24 (SQLite), Neo4j 5.26 Community; API and one \`insights\` worker in the benchmark's process (default worker settings).`,
     `FerretDB \`_id\` index on \`_ferretdb_sjson->'$._id'\` (the expression its SQLite backend filters on; without it every by-\`_id\` read and write scans the collection — bench/insights/ferretdb-id-index.ts): ${idIndex}.`,
     `Corpus: ${TOTAL} synthetic insights (bench/insights/corpus.ts, seed ${SEED}: 40 topics, 40–90 words, 1–4 tags with Zipf popularity, 1000 users); concurrency ${CONCURRENCY}.`,
@@ -367,6 +373,7 @@ async function main(): Promise<void> {
     '| measure | result | baseline (same process) | ratio | target |',
     '|---|---|---|---|---|',
     `| ingestion end to end (POST → workflow → MongoDB + Neo4j → processed) | ${e2e.rate.toFixed(1)} insights/s (${TOTAL} in ${seconds(e2e.wallMs)}); first ${BASELINE}: ${e2e.firstBaselineRate.toFixed(1)}/s | activity functions called directly, first ${BASELINE}: ${baseline.rate.toFixed(1)}/s | ${(e2e.firstBaselineRate / baseline.rate).toFixed(2)}× (first ${BASELINE}) | ≥ 100/s |`,
+    `| CPU per insight (utime + stime from /proc over the phase) | ${formatCpu(e2e.cpu)} → at most ${((cpus().length * 1000) / e2e.cpu.total).toFixed(0)} insights/s on ${cpus().length} idle cores | direct: ${formatCpu(baseline.cpu)} | — | — |`,
     `| created → processed, per insight | p50 ${seconds(e2e.latency.p50)}, p95 ${seconds(e2e.latency.p95)} (backlog included: all ${TOTAL} POSTed in ${seconds(e2e.postedMs)}) | direct, per insight: p50 ${ms(baseline.latency.p50)}, p95 ${ms(baseline.latency.p95)} | — | — |`,
     `| \`GET /v1/insights/{id}/related?limit=10\` at ${TOTAL} insights (${SAMPLES} samples, sequential) | p50 ${ms(latency.related.p50)}, p95 ${ms(latency.related.p95)}, p99 ${ms(latency.related.p99)} | \`GET /v1/insights/{id}\`: p50 ${ms(latency.document.p50)}, p95 ${ms(latency.document.p95)}; graph query alone: p50 ${ms(latency.graphOnly.p50)}, p95 ${ms(latency.graphOnly.p95)} | ${(latency.related.p95 / latency.document.p95).toFixed(2)}× the document GET (p95) | p95 < 50 ms |`,
     ...(recompute

@@ -58,6 +58,8 @@ export function createInsightReadModel(stores: Pick<Stores, 'mongo' | 'neo4j'>, 
   return {
     scope,
     get: (id: string) => insights().findOne({ _id: id }),
+    /** The author alone (a create with an existing id is a repeat, or a conflict with another user), null when none. */
+    owner: async (id: string) => (await insights().findOne({ _id: id }, { projection: { user_id: 1 } }))?.user_id ?? null,
     /** The processing status alone (a small projection of the document by \`_id\`), null when there is none. */
     status: async (id: string) => (await insights().findOne({ _id: id }, { projection: { status: 1 } }))?.status ?? null,
     byUser: (userId: string, limit: number, cursor: PageCursor | null) => page({ user_id: userId }, limit, cursor),

@@ -124,10 +124,10 @@ export async function insightRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       const body = request.body;
       const insightId = body.id ?? randomUUID();
       if (body.id) {
-        const existing = await readModel.get(insightId);
-        if (existing && existing.user_id !== body.user_id) throw conflict(`insight ${insightId} exists and belongs to another user`);
+        const owner = await readModel.owner(insightId);
+        if (owner !== null && owner !== body.user_id) throw conflict(`insight ${insightId} exists and belongs to another user`);
         // A repeated request: same answer, nothing started.
-        if (existing) return reply.code(202).send({ insight_id: insightId, workflow_id: insightWorkflowId(insightId), status: 'accepted', status_url: statusUrl(insightId) });
+        if (owner !== null) return reply.code(202).send({ insight_id: insightId, workflow_id: insightWorkflowId(insightId), status: 'accepted', status_url: statusUrl(insightId) });
       }
       const content: InsightContent = { title: body.title, content: body.content, tags: normalizeTags(body.tags), source: body.source };
       return reply.code(202).send(await send(request, insightId, body.user_id, { changeId: `create:${insightId}`, kind: 'create', content }, body.title));
