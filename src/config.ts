@@ -231,6 +231,10 @@ export const configSchema = z.object({
   INSIGHTS_GRAPH_RETRY_WINDOW_SECONDS: positiveInt.default(3600),
   /** The reconciliation leaves documents in processing/deleting alone for this long (they are in flight). */
   INSIGHTS_STUCK_AFTER_SECONDS: positiveInt.default(900),
+  /** Optional LLM enrichment of extracted entities, through the alerts' provider settings (ALERTS_LLM_*); off by default. */
+  INSIGHTS_LLM_ENRICHMENT: bool.default(false),
+  /** How long extraction waits for the LLM before keeping the local result alone. */
+  INSIGHTS_LLM_TIMEOUT_MS: positiveInt.default(5000),
 
   // AI alert review (issue 8): see docs/alerts.md. Read by the event bridge, the alerts activities and the API.
   /** The topic the event bridge consumes (its DLQ is `<topic>.dlq`); tests use their own. */

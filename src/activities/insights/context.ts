@@ -31,6 +31,7 @@ export type InsightConfig = Pick<
   | 'INSIGHTS_TERM_STATS_CACHE_SECONDS'
   | 'INSIGHTS_GRAPH_RETRY_WINDOW_SECONDS'
   | 'INSIGHTS_STUCK_AFTER_SECONDS'
+  | 'INSIGHTS_LLM_ENRICHMENT'
 >;
 
 export interface InsightSettingsResolved {

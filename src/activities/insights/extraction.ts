@@ -2,9 +2,10 @@
  * Keyword and entity extraction: the deterministic local extractor over the cached corpus statistics.
  * Pure CPU once the statistics are cached, so the workflow runs it as a local activity.
  *
- * Seam for the optional LLM enrichment (issue 9 item 2): `KeywordEnricher` below. The LangChain/Gemini
- * provider the alerts domain builds can implement it later; the extractor's output is always computed first
- * and is what is used whenever the enricher is absent, fails or times out, so processing never depends on it.
+ * The optional LLM enrichment (issue 9 item 2) plugs in as a `KeywordEnricher`: llm-enricher.ts (the alerts'
+ * LangChain/Gemini provider, INSIGHTS_LLM_ENRICHMENT, off by default). The extractor's output is always
+ * computed first and is what is used whenever the enricher is absent, fails or times out, so processing never
+ * depends on it.
  */
 import { extractEntities, type Entity } from '../../domain/insights/entities';
 import { countTerms, keywordWeights, type Keyword, type TermCount } from '../../domain/insights/keywords';

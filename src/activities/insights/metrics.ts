@@ -22,3 +22,10 @@ export const insightsReconciliationTotal = new Counter({
   labelNames: ['kind'] as const,
   registers: [metricsRegistry],
 });
+
+export const insightsEnrichmentTotal = new Counter({
+  name: 'fluxo_insights_llm_enrichment_total',
+  help: 'LLM enrichment calls of extraction (INSIGHTS_LLM_ENRICHMENT), by outcome (enriched, fallback to the local result)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});

@@ -14,7 +14,8 @@ import { isStopWord, normalizeText } from './text';
 
 export const MAX_ENTITIES = 25;
 
-export type EntityKind = 'url' | 'email' | 'mention' | 'hashtag' | 'acronym' | 'name';
+/** The local extractor's kinds, then those the optional LLM enrichment assigns (llm-enrichment.ts). */
+export type EntityKind = 'url' | 'email' | 'mention' | 'hashtag' | 'acronym' | 'name' | 'person' | 'organization' | 'place' | 'product' | 'event';
 
 export interface Entity {
   text: string;
