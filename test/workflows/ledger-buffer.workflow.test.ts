@@ -100,13 +100,14 @@ test('a full batch flushes at once; repeated request ids are ignored while buffe
   const workflowId = `t-ledger-size-${randomUUID()}`;
   const settings = { ...baseSettings, flushSize: 50 };
   const batch = entries(120);
-  await signal(workflowId, settings, batch.slice(0, 60));
-  await signal(workflowId, settings, batch.slice(30, 120)); // 30 repeats
+  // 40 wait (under the batch size, and the interval is a minute away); the next signal repeats 20 of them.
+  await signal(workflowId, settings, batch.slice(0, 40));
+  await signal(workflowId, settings, batch.slice(20, 120)); // 20 repeats of buffered entries
   // Two full batches go out by size; the remaining 20 wait for the interval (60 s) or the flush update.
   await eventually(async () => ((await batchTotals(workflowId)).entries >= 100 ? true : undefined), 20_000);
   const handle = env.client.workflow.getHandle(workflowId);
   const before = await handle.query(ledgerStatsQuery);
-  expect(before.totals).toMatchObject({ received: 120, duplicates: 30 });
+  expect(before.totals).toMatchObject({ received: 120, duplicates: 20 });
   expect(before.pending + before.inFlight).toBe(120 - before.totals.persisted);
 
   const result = await handle.executeUpdate(ledgerFlushUpdate, { args: [{ dataRef: '2026-02-01' }] });
