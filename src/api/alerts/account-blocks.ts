@@ -6,7 +6,9 @@
  */
 import type { Pool } from 'pg';
 import type { ApiDeps } from '../deps';
-import { ProblemError } from '../problem';
+import { ProblemError, serviceUnavailable } from '../problem';
+
+const BLOCKS_RETRY_AFTER_SECONDS = 2;
 
 interface Snapshot {
   accounts: Set<string>;
@@ -52,9 +54,17 @@ export const accountBlocked = (accountIds: string[]) =>
     { blocked_accounts: accountIds },
   );
 
-/** Throws 423 when any of the accounts is blocked. */
+/**
+ * Throws 423 when any of the accounts is blocked, and 503 when the blocks cannot be read (PostgreSQL down or
+ * restarting): an entry is neither accepted unchecked nor answered with a 500; the caller retries.
+ */
 export async function assertAccountsOpen(deps: Pick<ApiDeps, 'stores' | 'config'>, accountIds: string[]): Promise<void> {
-  const blocked = await blockedAccounts(deps, deps.config.ALERTS_BLOCK_CACHE_MS);
+  let blocked: Set<string>;
+  try {
+    blocked = await blockedAccounts(deps, deps.config.ALERTS_BLOCK_CACHE_MS);
+  } catch {
+    throw serviceUnavailable('account blocks cannot be read (PostgreSQL is unavailable); retry later', BLOCKS_RETRY_AFTER_SECONDS);
+  }
   if (blocked.size === 0) return;
   const hits = [...new Set(accountIds.filter((account) => blocked.has(account)))];
   if (hits.length > 0) throw accountBlocked(hits);
