@@ -91,17 +91,21 @@ async function pool<T>(items: T[], limit: number, work: (item: T, index: number)
   );
 }
 
-/** Wipes one bench database and graph scope (in batches: a scope can hold tens of thousands of nodes). */
+/**
+ * Wipes one bench database and graph scope, in batches: a scope holds tens of thousands of nodes, and Neo4j
+ * caps one transaction's memory (db.memory.transaction.max, 128 MiB here): insights go first, 250 at a time
+ * (each takes ~40 edges with it), which leaves tags and keywords without edges.
+ */
 async function wipe(stores: Pick<Stores, 'mongo' | 'neo4j'>, scope: string): Promise<void> {
   if (!scope.startsWith('fluxo_bench_')) throw new Error(`refusing to wipe ${scope}: not a bench database`);
   for (const name of Object.values(insightCollections)) await stores.mongo.collection(name).deleteMany({});
   for (const label of ['Insight', 'Keyword', 'Tag', 'User']) {
     for (;;) {
       const rows = await stores.neo4j.write<{ deleted: number }>(
-        `MATCH (n:${label}) WHERE n.scope = $scope WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS deleted`,
+        `MATCH (n:${label}) WHERE n.scope = $scope WITH n LIMIT 250 DETACH DELETE n RETURN count(*) AS deleted`,
         { scope },
       );
-      if ((rows[0]?.deleted ?? 0) < 2000) break;
+      if ((rows[0]?.deleted ?? 0) < 250) break;
     }
   }
 }
@@ -220,7 +224,17 @@ async function endToEnd(stores: Stores, client: Client, url: string, corpus: Ben
   await new Promise((resolve) => setTimeout(resolve, 5000));
   let lastReport = 0;
   for (;;) {
-    const { count } = await client.workflow.count(running);
+    // The Temporal server is shared and may be restarted by someone else's test meanwhile: a failed count is
+    // asked again next round (the worker's own polls retry by themselves).
+    let count: number;
+    try {
+      ({ count } = await client.workflow.count(running));
+    } catch (error) {
+      log(`counting running workflows failed (${(error as Error).message}); asking again`);
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      continue;
+    }
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
       log(`${TOTAL - count}/${TOTAL} insight workflows finished, ${seconds(Date.now() - started)} in`);
