@@ -1,6 +1,6 @@
 /**
- * The insight document's lifecycle in MongoDB. Every call addresses one document by `_id` (the only lookup
- * FerretDB's SQLite backend serves from an index). Writes of one insight are serialized by its workflow
+ * The insight document's lifecycle in MongoDB. Every call addresses one document by `_id` (the only filter
+ * FerretDB's SQLite backend hands to SQLite; see docs/insights.md, "FerretDB and `_id` lookups"). Writes of one insight are serialized by its workflow
  * (`insight-<id>`), so read-then-write is safe here without transactions; each step is idempotent: a retried
  * attempt finds its own change recorded in `applied_changes` and does not apply it twice.
  */

@@ -1,8 +1,9 @@
 /**
  * Indexes for every query the insights API and workers make, created idempotently by the first activity a
  * worker process runs (and again after a failure): MongoDB through `ensureIndexes`, Neo4j with
- * `IF NOT EXISTS`. Real MongoDB uses the secondary indexes; FerretDB on SQLite accepts them but answers only
- * `{ _id }` lookups from an index, which is why the hot paths address documents by `_id` only.
+ * `IF NOT EXISTS`. Real MongoDB uses them all; FerretDB 1.24 on SQLite accepts them but pushes down only
+ * `{ _id }` filters, which is why the hot paths address documents by `_id` only (and even those scan unless
+ * the `_id` expression index is added: docs/insights.md, "FerretDB and `_id` lookups").
  */
 import { insightCollections } from '../../domain/insights/store-layout';
 import type { IndexSpec, MongoStore } from '../../stores/mongo';

@@ -4,10 +4,10 @@ import type { InsightActivities } from '../../activities/insights';
 import { insightErrors } from '../../domain/insights/workflow';
 
 /**
- * MongoDB steps: one document by `_id`, tens of milliseconds. Local activities: they run in the worker inside
- * the workflow task, so an insight costs the Temporal server two workflow tasks and one activity task (the
- * graph step) instead of four and three, which is what bounds ingestion throughput on a busy server (see
- * docs/insights.md). Each step is idempotent, so re-running one after a worker crash is safe. Retried until
+ * MongoDB steps: one document by `_id`, milliseconds. Local activities: they run in the worker inside the
+ * workflow task, so (with the graph step local too, graphLocalStep below) an insight costs the Temporal server
+ * one workflow task instead of four workflow and three activity tasks, which is what bounds ingestion
+ * throughput on a busy server (see docs/insights.md). Each step is idempotent, so re-running one after a worker crash is safe. Retried until
  * MongoDB answers (past a minute, the SDK backs off with timers): a document must end processed or failed,
  * and nothing else can say so for it.
  */
