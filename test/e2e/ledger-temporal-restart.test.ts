@@ -2,26 +2,15 @@
  * The Temporal dev server stopped and started again while callers keep posting: calls during the outage
  * get 503 and are retried; every accepted entry ends up in PostgreSQL exactly once.
  */
-import { eventually, startTestApi, startTestWorkers, type TestApi, type TestWorkers } from '../support/app';
-import { ledgerCounts, ledgerTestSettings, startLedgerLoad, terminateShards } from '../support/ledger';
+import { eventually } from '../support/app';
+import { ledgerCounts, ledgerTestSettings, startLedgerLoad, useLedgerApp } from '../support/ledger';
 import { stackDown, stackUp } from '../support/stack';
 
 const settings = ledgerTestSettings('ledger-temporal-restart', { LEDGER_FLUSH_SIZE: '100', LEDGER_FLUSH_INTERVAL_MS: '300' });
-let api: TestApi;
-let workers: TestWorkers;
-
-beforeAll(async () => {
-  workers = await startTestWorkers(['ledger'], settings);
-  api = await startTestApi(settings);
-});
-afterAll(async () => {
-  if (api) await terminateShards(api.temporal.client, settings);
-  await api?.close();
-  await workers?.stop();
-});
+const app = useLedgerApp(settings);
 
 test('a Temporal restart mid-stream loses and duplicates nothing', async () => {
-  const load = startLedgerLoad(api.url, { clients: 8, batchEvery: 5 });
+  const load = startLedgerLoad(app.api.url, { clients: 8, batchEvery: 5 });
   let result;
   try {
     await eventually(async () => (load.result.accepted.length > 300 ? true : undefined), 180_000);
@@ -40,7 +29,7 @@ test('a Temporal restart mid-stream loses and duplicates nothing', async () => {
   expect(new Set(result.accepted).size).toBe(result.accepted.length);
   const expected = result.accepted.length;
   const counts = await eventually(async () => {
-    const current = await ledgerCounts(api.stores.postgres.pool(), result.accepted, settings.LEDGER_BUFFER_ID_PREFIX!);
+    const current = await ledgerCounts(app.api.stores.postgres.pool(), result.accepted, settings.LEDGER_BUFFER_ID_PREFIX!);
     return current.entries === expected && current.controlled === expected ? current : undefined;
   }, 120_000, 500);
   expect(counts).toEqual({ entries: expected, outbox: expected, controlled: expected });

@@ -7,35 +7,23 @@ import { ledgerFlushUpdate } from '../../src/domain/ledger/buffer';
 import { todayInSaoPaulo } from '../../src/domain/ledger/data-ref';
 import { ledgerPersistedEntries } from '../../src/activities/ledger/metrics';
 import { bufferWorkflowId, shardOf } from '../../src/domain/ledger/shard';
-import { startTestApi, startTestWorkers, type TestApi, type TestWorkers } from '../support/app';
 import { json } from '../support/http';
-import { entryBody, ledgerTestSettings, terminateShards } from '../support/ledger';
+import { entryBody, ledgerTestSettings, useLedgerApp } from '../support/ledger';
 
 // A long interval and a large flush size: entries stay pending until a test asks for a flush.
 const run = randomUUID().slice(0, 8);
 const settings = ledgerTestSettings('ledger-e2e', { LEDGER_FLUSH_INTERVAL_MS: '600000' });
-let api: TestApi;
-let workers: TestWorkers;
-
-beforeAll(async () => {
-  workers = await startTestWorkers(['ledger'], settings);
-  api = await startTestApi(settings);
-});
-afterAll(async () => {
-  if (api) await terminateShards(api.temporal.client, settings);
-  await api?.close();
-  await workers?.stop();
-});
+const app = useLedgerApp(settings);
 
 const post = (path: string, body: unknown) =>
-  fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${app.api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const status = async (requestId: string) => {
-  const response = await fetch(`${api.url}/v1/lancamentos/${requestId}`);
+  const response = await fetch(`${app.api.url}/v1/lancamentos/${requestId}`);
   return { code: response.status, body: await json(response) };
 };
 const rowsOf = async (requestIds: string[]) =>
   (
-    await api.stores.postgres
+    await app.api.stores.postgres
       .pool()
       .query('SELECT request_id::text, account_id, amount_cents::text, direction FROM ledger_entries WHERE request_id = ANY($1::uuid[])', [requestIds])
   ).rows;
@@ -44,7 +32,7 @@ const rowsOf = async (requestIds: string[]) =>
 async function flushAll(): Promise<void> {
   await Promise.all(
     [0, 1].map((shard) =>
-      api.temporal.client.workflow
+      app.api.temporal.client.workflow
         .getHandle(bufferWorkflowId(settings.LEDGER_BUFFER_ID_PREFIX!, shard))
         .executeUpdate(ledgerFlushUpdate, { args: [{ dataRef: '2026-12-31' }] })
         .catch((error: Error) => {
@@ -84,11 +72,11 @@ test('an accepted entry is pending in its shard, then persisted by the flush upd
   expect(persisted.body.entry.batch_id).toMatch(new RegExp(`^${bufferWorkflowId(settings.LEDGER_BUFFER_ID_PREFIX!, shard)}:`));
 
   // The control row of that batch matches what was inserted.
-  const { rows } = await api.stores.postgres
+  const { rows } = await app.api.stores.postgres
     .pool()
     .query('SELECT entry_count, amount_sum_cents::text, checksum FROM ledger_batches WHERE batch_id = $1', [persisted.body.entry.batch_id]);
   expect(rows[0]).toMatchObject({ entry_count: 1, amount_sum_cents: '1050' });
-  const { rows: outbox } = await api.stores.postgres.pool().query('SELECT event_type FROM ledger_outbox WHERE request_id = $1', [body.request_id]);
+  const { rows: outbox } = await app.api.stores.postgres.pool().query('SELECT event_type FROM ledger_outbox WHERE request_id = $1', [body.request_id]);
   expect(outbox).toEqual([{ event_type: 'LancamentoRegistrado' }]);
   // At least this entry: the `ledger` task queue is shared, so this worker may also flush shards other test files left.
   expect((await ledgerPersistedEntries.get()).values[0]?.value).toBeGreaterThanOrEqual(persistedBefore + 1);
@@ -187,7 +175,7 @@ test('unknown and malformed request ids', async () => {
 });
 
 test('the shards endpoint shows each buffer with its stats', async () => {
-  const response = await fetch(`${api.url}/v1/lancamentos/shards`);
+  const response = await fetch(`${app.api.url}/v1/lancamentos/shards`);
   expect(response.status).toBe(200);
   const { shards } = await json(response);
   expect(shards).toHaveLength(2);

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { bufferWorkflowId } from '../../src/domain/ledger/shard';
+import { startTestApi, startTestWorkers, type TestApi, type TestWorkers } from './app';
 
 /** Settings that keep a test file's shard workflows apart from every other test's. */
 export function ledgerTestSettings(name: string, overrides: Record<string, string> = {}): Record<string, string> {
@@ -31,6 +32,24 @@ export function entryBody(overrides: Record<string, unknown> = {}): Record<strin
     data_ref: '2026-01-15',
     ...overrides,
   };
+}
+
+/**
+ * A test file's ledger app: `ledger` workers and an API with `settings`, started before its tests and, after
+ * them, its shard workflows terminated and both stopped. Read `app.api` / `app.workers` inside tests.
+ */
+export function useLedgerApp(settings: Record<string, string>): { api: TestApi; workers: TestWorkers } {
+  const app = {} as { api: TestApi; workers: TestWorkers };
+  beforeAll(async () => {
+    app.workers = await startTestWorkers(['ledger'], settings);
+    app.api = await startTestApi(settings);
+  });
+  afterAll(async () => {
+    if (app.api) await terminateShards(app.api.temporal.client, settings);
+    await app.api?.close();
+    await app.workers?.stop();
+  });
+  return app;
 }
 
 /** Terminates a test's shard workflows so they do not linger on the shared `ledger` queue. */
