@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // A few dependencies ship ESM only; Node 20.19+ require()s them natively but Jest needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie|jose|hyparquet|hyparquet-writer|eventsource-parser)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie|jose|hyparquet|eventsource-parser)/)'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   setupFiles: ['<rootDir>/test/setup/env.ts'],
   testTimeout: 60_000,
