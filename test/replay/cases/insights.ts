@@ -11,22 +11,27 @@ const change = (insightId: string, kind: InsightChange['kind'], title?: string):
   ...(title ? { content: { title, content: `${title}: histórico gravado para o teste de replay.`, tags: ['replay'], source: 'recorder' } } : {}),
 });
 
-export const cases: ReplayCase[] = [
-  {
-    // Three changes queued in one run: create, update (new revision), delete.
-    name: 'insightWorkflow-create-update-delete',
-    taskQueues: ['insights'],
-    start: (client) => {
-      const insightId = randomUUID();
-      const input: InsightWorkflowInput = {
-        insightId,
-        userId: 'replay-user',
-        settings: { graphRetryWindowSeconds: 600 },
-        pending: [change(insightId, 'create', 'Primeira versão'), change(insightId, 'update', 'Segunda versão'), change(insightId, 'delete')],
-      };
-      return client.workflow.start('insightWorkflow', { workflowId: `insight-${insightId}`, taskQueue: 'insights', args: [input] });
-    },
+/** Three changes queued in one run: create, update (new revision), delete. */
+const createUpdateDelete = (name: string): ReplayCase => ({
+  name,
+  taskQueues: ['insights'],
+  start: (client) => {
+    const insightId = randomUUID();
+    const input: InsightWorkflowInput = {
+      insightId,
+      userId: 'replay-user',
+      settings: { graphRetryWindowSeconds: 600 },
+      pending: [change(insightId, 'create', 'Primeira versão'), change(insightId, 'update', 'Segunda versão'), change(insightId, 'delete')],
+    };
+    return client.workflow.start('insightWorkflow', { workflowId: `insight-${insightId}`, taskQueue: 'insights', args: [input] });
   },
+});
+
+export const cases: ReplayCase[] = [
+  // Recorded before the patch `insights-graph-local`: the graph written by a regular activity.
+  createUpdateDelete('insightWorkflow-create-update-delete'),
+  // Recorded after it: the graph written by a local activity.
+  createUpdateDelete('insightWorkflow-local-graph-create-update-delete'),
   {
     name: 'insightsRecomputeWorkflow-paged',
     taskQueues: ['insights'],
