@@ -257,6 +257,8 @@ async function endToEnd(stores: Stores, client: Client, url: string, corpus: Ben
     rate: done.length / (wallMs / 1000),
     firstBaselineRate: BASELINE / (firstBaselineMs / 1000),
     failed: docs.length - done.length,
+    /** Accepted (202) but without a document once every workflow finished. */
+    missing: TOTAL - docs.length,
     cpu,
     latency: stats(done.map((doc) => doc.processed_at!.getTime() - doc.created_at.getTime())),
   };
@@ -340,7 +342,7 @@ async function main(): Promise<void> {
   try {
     log(`end to end: ${TOTAL} insights over HTTP, concurrency ${CONCURRENCY}`);
     const e2e = await endToEnd(stores, client, url, corpus);
-    log(`end to end: ${e2e.rate.toFixed(1)} insights/s (${seconds(e2e.wallMs)}); created → processed p50 ${seconds(e2e.latency.p50)}, p95 ${seconds(e2e.latency.p95)}; ${e2e.failed} failed; CPU per insight: ${formatCpu(e2e.cpu)}`);
+    log(`end to end: ${e2e.rate.toFixed(1)} insights/s (${seconds(e2e.wallMs)}); created → processed p50 ${seconds(e2e.latency.p50)}, p95 ${seconds(e2e.latency.p95)}; ${e2e.failed} failed, ${e2e.missing} missing; CPU per insight: ${formatCpu(e2e.cpu)}`);
     const before = await checkRelated(stores, url, 50);
     log(`related vs formula before the recomputation: ${before.identical}/${before.count} identical`);
     const latency = await relatedLatency(stores, config, url);
@@ -364,7 +366,9 @@ async function main(): Promise<void> {
     await app.close();
     worker!.shutdown();
     await running.catch(() => undefined);
-    if (!values.keep) await wipe(stores, DATABASE).catch((error) => log(`cleanup failed: ${String(error)}`));
+    // A failed run keeps its data, so what went wrong can be looked at (the next run wipes it first).
+    if (!values.keep && results) await wipe(stores, DATABASE).catch((error) => log(`cleanup failed: ${String(error)}`));
+    else if (!results) log(`run failed: database and graph scope ${DATABASE} kept for inspection`);
     await stores.close();
     await workerStores.close();
     await temporal.close();
@@ -374,6 +378,7 @@ async function main(): Promise<void> {
   const { e2e, before, latency, recompute, after } = results;
   const checks: string[] = [];
   if (e2e.failed > 0) checks.push(`${e2e.failed} insights not processed`);
+  if (e2e.missing > 0) checks.push(`${e2e.missing} accepted insights without a document`);
   if (after && after.identical !== after.count) checks.push(`related after the recomputation differs from the formula for ${after.count - after.identical}/${after.count}: ${after.mismatches.join(' | ')}`);
   const loadAtEnd = loadavg().map((value) => value.toFixed(1)).join(' ');
   const section = [
