@@ -82,10 +82,10 @@ async function wipe(stores: Pick<Stores, 'mongo' | 'neo4j'>): Promise<void> {
   for (const label of ['Insight', 'Keyword', 'Tag', 'User']) {
     for (;;) {
       const rows = await stores.neo4j.write<{ deleted: number }>(
-        `MATCH (n:${label}) WHERE n.scope = $scope WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS deleted`,
+        `MATCH (n:${label}) WHERE n.scope = $scope WITH n LIMIT 250 DETACH DELETE n RETURN count(*) AS deleted`,
         { scope: DATABASE },
       );
-      if ((rows[0]?.deleted ?? 0) < 2000) break;
+      if ((rows[0]?.deleted ?? 0) < 250) break;
     }
   }
 }
