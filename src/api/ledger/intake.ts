@@ -1,11 +1,9 @@
 /**
  * The ledger intake of one API process. Requests for a shard are gathered for a few milliseconds (or until
- * LEDGER_SIGNAL_MAX_ENTRIES) into one micro-batch, like a group commit. Each shard runs a two-stage
- * pipeline: a micro-batch is claimed in PostgreSQL (one statement, idempotency, see claims.ts) while the
- * previous one is being signalled; what was claimed while a signal was out goes in the next
- * signal-with-start to the shard's buffer workflow, so Temporal sees one call per round trip however busy
- * the API is. A request is answered `accepted` only after the signal carrying its entry returned, i.e. once
- * the entry is in the workflow's history.
+ * LEDGER_SIGNAL_MAX_ENTRIES) into one micro-batch, like a group commit; each micro-batch is one claim
+ * statement in PostgreSQL (idempotency, see claims.ts) and one signal-with-start to the shard's buffer
+ * workflow. A request is answered `accepted` only after that signal call returned, i.e. once its entry is
+ * in the workflow's history.
  */
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
@@ -31,14 +29,6 @@ interface Item {
   resolve: (result: IntakeResult) => void;
 }
 
-/** A claimed micro-batch waiting for its signal: entries to send, and the callers to answer afterwards. */
-interface Claimed {
-  items: Item[];
-  repeats: Set<string>;
-  toSignal: BufferedEntry[];
-  started: bigint;
-}
-
 /** Bytes of one signal's entries: well under Temporal's 2 MB payload limit (its warning starts at 512 KB). */
 const SIGNAL_MAX_BYTES = 400_000;
 const RELAY_ENSURE_INTERVAL_MS = 60_000;
@@ -54,11 +44,6 @@ export class LedgerIntake {
   readonly backlog: LedgerBacklog;
   private readonly queues: Item[][];
   private readonly timers: (NodeJS.Timeout | undefined)[];
-  /** Per shard: a claim statement is out (stage 1). */
-  private readonly claiming: boolean[];
-  /** Per shard: claimed micro-batches waiting for a signal (stage 2). */
-  private readonly claimed: Claimed[][];
-  /** Per shard: signals out. */
   private readonly inFlight: number[];
   private readonly bufferInput: (shard: number) => LedgerBufferInput;
   private relayEnsuredAt = 0;
@@ -69,8 +54,6 @@ export class LedgerIntake {
     this.backlog = new LedgerBacklog(deps.temporal, config);
     this.queues = Array.from({ length: config.LEDGER_SHARDS }, () => []);
     this.timers = Array.from({ length: config.LEDGER_SHARDS }, () => undefined);
-    this.claiming = Array.from({ length: config.LEDGER_SHARDS }, () => false);
-    this.claimed = Array.from({ length: config.LEDGER_SHARDS }, () => []);
     this.inFlight = Array.from({ length: config.LEDGER_SHARDS }, () => 0);
     const settings = bufferSettings(config);
     this.bufferInput = (shard) => ({ shard, shards: config.LEDGER_SHARDS, settings });
@@ -94,30 +77,17 @@ export class LedgerIntake {
     });
   }
 
-  /** Stage 1: claims the next micro-batch unless a claim is out or a claimed one already waits for its signal. */
+  /** Sends queued items as micro-batches while the shard has signal slots free. */
   private drain(shard: number): void {
     clearTimeout(this.timers[shard]);
     this.timers[shard] = undefined;
     const queue = this.queues[shard]!;
-    if (queue.length === 0 || this.claiming[shard] || this.claimed[shard]!.length > 0) return;
-    this.claiming[shard] = true;
-    void this.claim(shard, this.takeBatch(queue)).finally(() => {
-      this.claiming[shard] = false;
-      this.send(shard);
-      this.drain(shard);
-    });
-  }
-
-  /** Stage 2: signals everything claimed and waiting (within one signal's bounds) while signal slots are free. */
-  private send(shard: number): void {
-    const waiting = this.claimed[shard]!;
-    while (waiting.length > 0 && this.inFlight[shard]! < this.deps.config.LEDGER_SIGNAL_CONCURRENCY) {
-      const batches = this.takeClaimed(waiting);
+    while (queue.length > 0 && this.inFlight[shard]! < this.deps.config.LEDGER_SIGNAL_CONCURRENCY) {
+      const batch = this.takeBatch(queue);
       this.inFlight[shard]! += 1;
-      void this.dispatch(shard, batches).finally(() => {
+      void this.dispatch(shard, batch).finally(() => {
         this.inFlight[shard]! -= 1;
-        this.send(shard);
-        this.drain(shard);
+        if (queue.length > 0) this.drain(shard);
       });
     }
   }
@@ -134,74 +104,53 @@ export class LedgerIntake {
     return queue.splice(0, count);
   }
 
-  /** Claimed micro-batches that fit in one signal together (at least one). */
-  private takeClaimed(waiting: Claimed[]): Claimed[] {
-    let count = 0;
-    let bytes = 0;
-    let taken = 0;
-    for (const batch of waiting) {
-      const size = batch.toSignal.reduce((sum, entry) => sum + entryBytes(entry), 0);
-      const over = count + batch.toSignal.length > this.deps.config.LEDGER_SIGNAL_MAX_ENTRIES || bytes + size > SIGNAL_MAX_BYTES;
-      if (taken > 0 && over) break;
-      count += batch.toSignal.length;
-      bytes += size;
-      taken += 1;
-    }
-    return waiting.splice(0, taken);
-  }
-
-  /** Claims the micro-batch's request ids; answers conflicts at once and queues the rest for a signal. */
-  private async claim(shard: number, items: Item[]): Promise<void> {
+  private async dispatch(shard: number, items: Item[]): Promise<void> {
     const started = process.hrtime.bigint();
     const pool = this.deps.postgres.pool();
+    let claims;
     try {
-      const claims = await claimRequests(
+      claims = await claimRequests(
         pool,
         items.map(({ entry }) => ({ requestId: entry.requestId, contentHash: entry.contentHash, shard })),
       );
-      const accepted: Item[] = [];
-      const repeats: string[] = [];
-      for (const item of items) {
-        const claim = claims.get(item.entry.requestId);
-        if (!claim || claim.registeredHash !== item.entry.contentHash) {
-          ledgerIntakeEntries.inc({ outcome: 'conflict' });
-          item.resolve({ status: 'conflict' });
-          continue;
-        }
-        accepted.push(item);
-        if (!claim.claimed) repeats.push(item.entry.requestId);
+    } catch (error) {
+      this.fail(items, 'PostgreSQL is unavailable', error);
+      return;
+    }
+
+    const accepted: Item[] = [];
+    const repeats: string[] = [];
+    for (const item of items) {
+      const claim = claims.get(item.entry.requestId);
+      if (!claim || claim.registeredHash !== item.entry.contentHash) {
+        ledgerIntakeEntries.inc({ outcome: 'conflict' });
+        item.resolve({ status: 'conflict' });
+        continue;
       }
-      if (accepted.length === 0) return;
+      accepted.push(item);
+      if (!claim.claimed) repeats.push(item.entry.requestId);
+    }
+    if (accepted.length === 0) return;
+
+    try {
       // A repeated request whose entry is already in PostgreSQL needs no signal; one still buffered (or
       // whose earlier signal failed) is signalled again: the workflow and the flush de-duplicate.
       const persisted = await persistedAmong(pool, repeats);
       const toSignal = new Map<string, BufferedEntry>();
       for (const { entry } of accepted) if (!persisted.has(entry.requestId)) toSignal.set(entry.requestId, entry);
-      this.claimed[shard]!.push({ items: accepted, repeats: new Set(repeats), toSignal: [...toSignal.values()], started });
+      if (toSignal.size > 0) await this.signal(shard, [...toSignal.values()]);
+      this.backlog.signalled(shard, toSignal.size);
     } catch (error) {
-      this.fail(items, 'PostgreSQL is unavailable', error);
-    }
-  }
-
-  /** Sends claimed micro-batches in one signal-with-start, then answers their callers. */
-  private async dispatch(shard: number, batches: Claimed[]): Promise<void> {
-    const entries = batches.flatMap((batch) => batch.toSignal);
-    const items = batches.flatMap((batch) => batch.items);
-    try {
-      if (entries.length > 0) await this.signal(shard, entries);
-      this.backlog.signalled(shard, entries.length);
-    } catch (error) {
-      this.fail(items, 'Temporal did not take the entries', error);
+      this.fail(accepted, 'Temporal did not take the entries', error);
       return;
     }
-    for (const batch of batches) {
-      for (const item of batch.items) {
-        ledgerIntakeEntries.inc({ outcome: batch.repeats.has(item.entry.requestId) ? 'duplicate' : 'accepted' });
-        item.resolve({ status: 'accepted' });
-      }
-      ledgerSignalDuration.observe(Number(process.hrtime.bigint() - batch.started) / 1e9);
+    const repeated = new Set(repeats);
+    for (const item of accepted) {
+      ledgerIntakeEntries.inc({ outcome: repeated.has(item.entry.requestId) ? 'duplicate' : 'accepted' });
+      item.resolve({ status: 'accepted' });
     }
     ledgerSignalEntries.observe(items.length);
+    ledgerSignalDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.ensureRelay();
   }
 
@@ -253,9 +202,7 @@ export class LedgerIntake {
   async close(): Promise<void> {
     this.closed = true;
     for (let shard = 0; shard < this.queues.length; shard++) this.drain(shard);
-    const busy = (shard: number) =>
-      this.queues[shard]!.length > 0 || this.claiming[shard] || this.claimed[shard]!.length > 0 || this.inFlight[shard]! > 0;
-    while (this.queues.some((_, shard) => busy(shard))) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.inFlight.some((count) => count > 0)) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.backlog.stop();
   }
 }
