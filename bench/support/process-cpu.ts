@@ -1,8 +1,9 @@
 /**
  * CPU time spent by groups of processes (the API, the worker, the Temporal server, PostgreSQL) over a phase
  * of a benchmark, read from /proc: on a 2-core machine where every part shares the cores, CPU per entry says
- * where the time goes better than wall time does. The processes are those found at the start: one that ends
- * during the phase (a PostgreSQL backend whose client left) drops out, one that starts is not counted.
+ * where the time goes better than wall time does. Processes found at the start count from then, ones found at
+ * the end that were not there count whole; one that both started and ended during the phase (a short-lived
+ * PostgreSQL backend) is missed.
  * Linux only; elsewhere the figures are zeros.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,11 +43,16 @@ function cpuSeconds(pid: number): number {
 
 /** Starts measuring; the returned function gives each group's CPU seconds since then. */
 export function measureCpu(groups: ProcessGroup[]): () => Record<string, number> {
-  const members = groups.map((group) => ({ name: group.name, pids: pids(group) }));
-  const before = members.map(({ pids: list }) => list.map(cpuSeconds));
+  const before = groups.map((group) => new Map(pids(group).map((pid) => [pid, cpuSeconds(pid)])));
   return () =>
     Object.fromEntries(
-      members.map(({ name, pids: list }, index) => [name, list.reduce((sum, pid, at) => sum + Math.max(0, cpuSeconds(pid) - before[index]![at]!), 0)]),
+      groups.map((group, index) => {
+        const started = before[index]!;
+        // Processes there at the start count from then; ones that started since (a pool's new backend) count whole.
+        const now = new Set([...started.keys(), ...pids(group)]);
+        const seconds = [...now].reduce((sum, pid) => sum + Math.max(0, cpuSeconds(pid) - (started.get(pid) ?? 0)), 0);
+        return [group.name, seconds];
+      }),
     );
 }
 
