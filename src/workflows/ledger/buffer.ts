@@ -12,9 +12,7 @@ import {
   condition,
   continueAsNew,
   log,
-  patched,
   proxyActivities,
-  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -36,26 +34,15 @@ import type { BufferedEntry } from '../../domain/ledger/buffered-entry';
 import { searchAttributeKeys } from '../../domain/search-attributes';
 import { BufferState } from './buffer-state';
 
-const flushOptions = {
+const { flushLedgerBatch } = proxyActivities<ReturnType<typeof createLedgerActivities>>({
   // One multi-row INSERT; 20 s is generous, and bounds how long a batch waits after its worker died.
   startToCloseTimeout: '20 seconds',
   // Unlimited attempts: an accepted entry must reach PostgreSQL; a failing flush shows in the Web UI.
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-} as const;
-/** Runs started before FLUSH_LOCALLY_PATCH replay their flushes as the activities they were. */
-const { flushLedgerBatch: flushAsActivity } = proxyActivities<ReturnType<typeof createLedgerActivities>>(flushOptions);
-/**
- * The flush as a local activity: it runs in this worker, and only its small result (the control row) goes
- * into the history, not its 1000 entries a second time (they are there already, in the signals). That is
- * half the bytes the Temporal server writes per entry, and one server round trip less per batch. A local
- * activity re-runs after a crash like an activity does; the flush is idempotent by batch id and request_id.
- */
-const { flushLedgerBatch: flushLocally } = proxyLocalActivities<ReturnType<typeof createLedgerActivities>>(flushOptions);
-export const FLUSH_LOCALLY_PATCH = 'ledger-flush-as-local-activity';
+});
 
 export async function ledgerBufferWorkflow(input: LedgerBufferInput): Promise<void> {
   const { shard, shards, settings } = input;
-  const flushLedgerBatch = patched(FLUSH_LOCALLY_PATCH) ? flushLocally : flushAsActivity;
   const state = new BufferState(input.carried);
   let lastFlush: LedgerLastFlush | undefined = input.carried?.lastFlush;
   /** Every entry that arrived up to this sequence number is due (interval elapsed or flush requested). */
