@@ -14,7 +14,7 @@ import { startAlertsWorker, type AlertsWorker } from '../support/alerts';
 import { startWebhookStandIn, type WebhookStandIn } from '../support/alerts-webhook';
 import { eventually, startTestApi, startTestWorkers, type TestApi, type TestWorkers } from '../support/app';
 import { json } from '../support/http';
-import { entryBody, ledgerTestSettings, terminateShards } from '../support/ledger';
+import { entryBody, ledgerTestSettings, terminateShards, skipEarlierOutboxRows } from '../support/ledger';
 import { promptContext, startVertexStandIn, type VertexStandIn } from '../support/vertex-stand-in';
 
 jest.setTimeout(420_000);
@@ -58,6 +58,7 @@ beforeAll(async () => {
   // Its own worker: the shared one builds activities from process.env, which has none of the settings above.
   alertsWorker = await startAlertsWorker(settings);
   api = await startTestApi(settings);
+  await skipEarlierOutboxRows(api.stores.postgres.pool());
   kafka = createKafkaStore(api.config);
   await kafka.ensureTopics(topicSpecs(api.config, [topicNames.ledgerEntryRegistered]));
   // A new group on the shared topic: only events from now on (other runs' events stay theirs).

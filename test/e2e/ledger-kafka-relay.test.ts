@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config';
 import { topicNames } from '../../src/domain/topics';
 import { createKafkaStore, type KafkaConsumer, type KafkaStore } from '../../src/stores/kafka';
 import { eventually, startTestApi, startTestWorkers, type TestApi, type TestWorkers } from '../support/app';
-import { entryBody, ledgerTestSettings, terminateShards } from '../support/ledger';
+import { entryBody, ledgerTestSettings, terminateShards, skipEarlierOutboxRows } from '../support/ledger';
 import { stackDown, stackUp } from '../support/stack';
 
 const relayId = `t-ledger-relay-${process.pid}-${Date.now()}`;
@@ -32,6 +32,7 @@ beforeAll(async () => {
   kafka = createKafkaStore(config);
   workers = await startTestWorkers(['ledger'], settings);
   api = await startTestApi(settings);
+  await skipEarlierOutboxRows(api.stores.postgres.pool());
   consumer = await kafka.consumer(
     `t-ledger-relay-${randomUUID()}`,
     async (message) => {

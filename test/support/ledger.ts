@@ -1,6 +1,7 @@
 /** Helpers for the ledger tests: an isolated shard prefix per test file, entry bodies, cleanup. */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
 import { bufferWorkflowId } from '../../src/domain/ledger/shard';
 import { startTestApi, startTestWorkers, type TestApi, type TestWorkers } from './app';
 
@@ -50,6 +51,15 @@ export function useLedgerApp(settings: Record<string, string>): { api: TestApi; 
     await app.workers?.stop();
   });
   return app;
+}
+
+/**
+ * Marks every outbox row not yet relayed as sent. For tests that run the relay and wait for their own events:
+ * ledger tests with the relay off leave their entries' rows behind in the shared test database, and a relay
+ * publishes oldest first, so tens of thousands of them would come before this file's events.
+ */
+export async function skipEarlierOutboxRows(pool: Pool): Promise<void> {
+  await pool.query('UPDATE ledger_outbox SET sent_at = now() WHERE sent_at IS NULL');
 }
 
 /** Terminates a test's shard workflows so they do not linger on the shared `ledger` queue. */
