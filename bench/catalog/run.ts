@@ -25,6 +25,7 @@ import { catalogKeys } from '../../src/domain/catalog/storage-layout';
 import { createStores } from '../../src/stores';
 import { migrate } from '../../src/stores/migrate';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
+import { databaseUrlOn, mib, recreateDatabase, seconds, timed } from '../support/bench-helpers';
 
 const ROWS = Number(process.env.CATALOG_BENCH_ROWS ?? 1_000_000);
 const DATABASE = 'fluxo_bench_catalog';
@@ -33,7 +34,7 @@ const tag = Date.now().toString(36);
 const CATALOG_ID = `bench-${tag}`;
 
 const baseUrl = new URL(loadConfig().DATABASE_URL);
-const databaseUrl = (name: string) => Object.assign(new URL(baseUrl.toString()), { pathname: `/${name}` }).toString();
+const databaseUrl = (name: string) => databaseUrlOn(baseUrl, name);
 const config = loadConfig({
   ...process.env,
   TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
@@ -45,25 +46,8 @@ const config = loadConfig({
 });
 
 const log = (line: string) => process.stdout.write(`bench:catalog: ${line}\n`);
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
-const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
-async function timed<T>(task: () => Promise<T>): Promise<{ result: T; ms: number }> {
-  const started = performance.now();
-  const result = await task();
-  return { result, ms: performance.now() - started };
-}
 
-async function recreateDatabase(): Promise<void> {
-  const admin = new PgClient({ connectionString: databaseUrl('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-}
 
 /**
  * The CSV: ROWS items in shuffled sku order (the snapshot must sort them), quoted names with commas, JSON
@@ -140,7 +124,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAtStart = loadavg()[0]!;
   log(`database ${DATABASE}: recreating; writing a ${ROWS.toLocaleString('en')}-row CSV`);
-  await recreateDatabase();
+  await recreateDatabase(baseUrl, DATABASE);
   const stores = createStores(config);
   await migrate(stores.postgres.pool());
   const pg = new PgClient({ connectionString: config.DATABASE_URL });

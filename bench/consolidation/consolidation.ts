@@ -22,6 +22,7 @@ import { consolidationWorkflowId, type ConsolidationResult } from '../../src/dom
 import { createStores } from '../../src/stores';
 import { migrate } from '../../src/stores/migrate';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
+import { databaseUrlOn, mib, recreateDatabase, seconds, timed } from '../support/bench-helpers';
 
 const ENTRIES = Number(process.env.CONSOLIDATION_BENCH_ENTRIES ?? 1_000_000);
 const ACCOUNTS = Number(process.env.CONSOLIDATION_BENCH_ACCOUNTS ?? 10_000);
@@ -31,7 +32,7 @@ const lake = mkdtempSync(join(tmpdir(), 'fluxo-bench-consolidation-'));
 const tag = Date.now().toString(36);
 
 const baseUrl = new URL(loadConfig().DATABASE_URL);
-const databaseUrl = (name: string) => Object.assign(new URL(baseUrl.toString()), { pathname: `/${name}` }).toString();
+const databaseUrl = (name: string) => databaseUrlOn(baseUrl, name);
 const config = loadConfig({
   ...process.env,
   TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
@@ -44,25 +45,8 @@ const config = loadConfig({
 });
 
 const log = (line: string) => process.stdout.write(`bench:consolidation: ${line}\n`);
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
-const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
-  const started = performance.now();
-  const result = await work();
-  return { result, ms: performance.now() - started };
-}
 
-async function recreateDatabase(): Promise<void> {
-  const admin = new PgClient({ connectionString: databaseUrl('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** 1M entries of one day in 1000-entry batches (as the ledger's flush writes them), with their control rows. */
 async function seed(pg: PgClient): Promise<void> {
@@ -129,7 +113,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAtStart = loadavg()[0]!;
   log(`database ${DATABASE}: recreating and seeding ${ENTRIES} entries across ${ACCOUNTS} accounts for ${DATA_REF}`);
-  await recreateDatabase();
+  await recreateDatabase(baseUrl, DATABASE);
   const stores = createStores(config);
   await migrate(stores.postgres.pool());
   const pg = new PgClient({ connectionString: config.DATABASE_URL });

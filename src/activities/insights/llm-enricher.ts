@@ -10,24 +10,12 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { ChatGoogle } from '@langchain/google';
 import type { Config } from '../../config';
 import { enrichmentPrompt, llmEnrichmentSchema, mergeEntities } from '../../domain/insights/llm-enrichment';
-import { vertexAuthFor } from '../../stores/llm';
+import { vertexAuthFor, type LlmConfig } from '../../stores/llm';
 import { VertexApiClient } from '../../stores/llm/vertex-api-client';
 import type { KeywordEnricher } from './extraction';
 import { insightsEnrichmentTotal } from './metrics';
 
-export type EnricherConfig = Pick<
-  Config,
-  | 'INSIGHTS_LLM_TIMEOUT_MS'
-  | 'ALERTS_LLM_MODEL'
-  | 'ALERTS_LLM_PROJECT_ID'
-  | 'ALERTS_LLM_LOCATION'
-  | 'ALERTS_LLM_ENDPOINT'
-  | 'ALERTS_LLM_AUTH'
-  | 'ALERTS_LLM_CREDENTIALS_FILE'
-  | 'ALERTS_LLM_API_KEY'
-  | 'ALERTS_LLM_TIMEOUT_MS'
-  | 'ALERTS_LLM_MAX_OUTPUT_TOKENS'
->;
+export type EnricherConfig = LlmConfig & Pick<Config, 'INSIGHTS_LLM_TIMEOUT_MS'>;
 
 export function createLlmEnricher(config: EnricherConfig): KeywordEnricher {
   const chat = new ChatGoogle({
