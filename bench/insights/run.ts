@@ -38,7 +38,6 @@ import { connectTemporal } from '../../src/stores/temporal';
 import { createWorkers } from '../../src/workers/run-workers';
 import { BENCH_ID_PREFIX, benchInsightId, generateCorpus, type BenchInsight } from './corpus';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
-import { addFerretdbIdIndex } from './ferretdb-id-index';
 import { cpuPerItem, formatCpu, sampleCpu } from './cpu';
 import { ensureInsightIndexes } from '../../src/activities/insights/schema';
 
@@ -53,8 +52,6 @@ const { values } = parseArgs({
     /** A smoke run: print the section, do not append it to docs/BENCHMARKS.md. */
     'no-report': { type: 'boolean', default: false },
     'timeout-minutes': { type: 'string', default: '90' },
-    /** Leave out the `_id` index FerretDB's SQLite backend lacks (see ferretdb-id-index.ts): the stack as it is. */
-    'stack-as-is': { type: 'boolean', default: false },
   },
 });
 const TOTAL = Number(values.insights);
@@ -110,17 +107,6 @@ async function wipe(stores: Pick<Stores, 'mongo' | 'neo4j'>, scope: string): Pro
   }
 }
 
-/**
- * The collections (ensureInsightIndexes creates them), then, unless --stack-as-is, the `_id` index FerretDB's
- * SQLite backend lacks on each of them. Returns what was done, for the report.
- */
-async function prepareCollections(stores: Pick<Stores, 'mongo'>, database: string): Promise<string> {
-  await ensureInsightIndexes(stores.mongo);
-  if (values['stack-as-is']) return 'none added (--stack-as-is)';
-  const tables = addFerretdbIdIndex(database);
-  return tables === null ? 'not a local FerretDB SQLite database: left alone' : `added to ${tables} collections`;
-}
-
 const documentsOf = (stores: Pick<Stores, 'mongo'>) => stores.mongo.collection<InsightDocument>(insightCollections.insights);
 
 /** What Temporal's retry policy does for the workflow path: a failed step is tried again (up to 5 times). */
@@ -141,7 +127,7 @@ async function directBaseline(corpus: BenchInsight[]) {
   const stores = createStores(config);
   try {
     await wipe(stores, DIRECT_DATABASE);
-    await prepareCollections(stores, DIRECT_DATABASE);
+    await ensureInsightIndexes(stores.mongo);
     const activities = createInsightActivities(stores, config);
     const latencies: number[] = [];
     const cpuBefore = sampleCpu();
@@ -326,8 +312,7 @@ async function main(): Promise<void> {
 
   const stores = createStores(config);
   await wipe(stores, DATABASE);
-  const idIndex = await prepareCollections(stores, DATABASE);
-  log(`FerretDB SQLite \`_id\` index: ${idIndex}`);
+  await ensureInsightIndexes(stores.mongo);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
   const workerConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workerStores = createStores(config);
@@ -386,7 +371,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, shared with other agents' builds, tests and benchmarks (load average ${loadAtStart} at start, ${loadAtEnd} at end). Throughput here depends on that load; CPU per insight much less (the Temporal server's figure includes whatever other namespaces ran meanwhile: an upper bound).`,
     `Native stack: Temporal dev server (SQLite), FerretDB 1.24 (SQLite), Neo4j 5.26 Community; API and one \`insights\` worker in the benchmark's process (default worker settings).`,
-    `FerretDB \`_id\` index on \`_ferretdb_sjson->'$._id'\` (the expression its SQLite backend filters on; without it every by-\`_id\` read and write scans the collection — bench/insights/ferretdb-id-index.ts): ${idIndex}.`,
+    `FerretDB's \`_id\` lookups use the index the stack's launcher adds to every collection (scripts/stack/ferretdb/idindex.go; FerretDB's own \`_id_\` index is on an expression its SQLite queries do not use).`,
     `Corpus: ${TOTAL} synthetic insights (bench/insights/corpus.ts, seed ${SEED}: 40 topics, 40–90 words, 1–4 tags with Zipf popularity, 1000 users); concurrency ${CONCURRENCY}.`,
     '',
     '| measure | result | baseline (same process) | ratio | target |',

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -27,6 +28,8 @@ func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "listen TCP address")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	flag.String("telemetry", "disable", "accepted for compatibility; the embedded build never reports")
+	idIndexEvery := flag.Duration("id-index-interval", time.Second,
+		"how often to give new SQLite collections the _id index FerretDB's queries can use (see idindex.go); 0 disables")
 	flag.Parse()
 
 	var level slog.Level
@@ -56,6 +59,15 @@ func main() {
 	// files are closed cleanly and a restart finds all acknowledged writes.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+
+	if *handler == "sqlite" && *idIndexEvery > 0 {
+		dir, err := sqliteDirectory(*sqliteURL)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: %s\n", err)
+			os.Exit(2)
+		}
+		go keepIDIndexes(ctx, dir, *idIndexEvery, logger)
+	}
 
 	logger.Info("ferretdb listening", "addr", *listenAddr, "handler", *handler)
 	if err := f.Run(ctx); err != nil {

@@ -3,10 +3,12 @@
  * so it needs no other service. No MongoDB server is reachable from this network, but FerretDB is a Go
  * module: scripts/stack/ferretdb is a tiny main embedding its `ferretdb` package (the upstream command
  * panics without build/version/version.txt, which the module zip lacks: FerretDB issue 2982). Go builds it
- * once into <cache>/bin/ferretdb-<version>; it is rebuilt only when that module's files change.
+ * once into <cache>/bin/ferretdb-<version>; it is rebuilt only when that module's files change. The launcher
+ * also gives every collection the `_id` index FerretDB's own SQLite queries can use, which upstream lacks
+ * (scripts/stack/ferretdb/idindex.go): without it every lookup by `_id` scans the collection.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMongoStore } from '../../../src/stores/mongo';
 import { isPortOpen } from '../net';
@@ -15,7 +17,6 @@ import { StackError, type StackContext, type StackService } from '../types';
 
 const PORT = 27017;
 const MODULE = join(__dirname, '..', 'ferretdb');
-const MODULE_FILES = ['go.mod', 'go.sum', 'main.go'];
 /** FerretDB 1.24's go.mod says `go 1.24`; with GOTOOLCHAIN=local an older Go would try to download one. */
 const MIN_GO = [1, 24] as const;
 /** Soft heap limit for the Go runtime: idle it uses ~25 MB, this only bounds bursts (large sorts in memory). */
@@ -31,9 +32,12 @@ function ferretdbVersion(): string {
 const binary = (ctx: StackContext) => join(ctx.cacheDir, 'bin', `ferretdb-${ferretdbVersion()}`);
 const hashFile = (ctx: StackContext) => `${binary(ctx)}.sha256`;
 
+/** go.mod, go.sum and every Go source: a change to any of them rebuilds the binary. */
+const moduleFiles = () => readdirSync(MODULE).filter((file) => file === 'go.mod' || file === 'go.sum' || file.endsWith('.go')).sort();
+
 function moduleHash(): string {
   const hash = createHash('sha256');
-  for (const file of MODULE_FILES) hash.update(file).update('\0').update(readFileSync(join(MODULE, file))).update('\0');
+  for (const file of moduleFiles()) hash.update(file).update('\0').update(readFileSync(join(MODULE, file))).update('\0');
   return hash.digest('hex');
 }
 
