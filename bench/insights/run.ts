@@ -7,6 +7,8 @@
  * 1. baseline, same process: the first `--baseline` insights processed by calling the same activity functions
  *    directly (save → extract → graph → processed), at the same concurrency, into their own MongoDB database
  *    and graph scope: what the stores cost without HTTP and Temporal;
+ * 1b. the Temporal ceiling, same process: `--baseline` empty workflows started by signal-with-start as the API
+ *    starts `insight-<id>` (./temporal-ceiling.ts): the most one workflow per insight allows on this server;
  * 2. end to end: `--insights` POST /v1/insights at `--concurrency`, until every document is `processed`
  *    (throughput from the first request to the last `processed_at`; per-insight latency created → processed);
  * 3. `GET /v1/insights/{id}/related?limit=10` latency over `--samples` insights of the full corpus, beside two
@@ -39,6 +41,7 @@ import { createWorkers } from '../../src/workers/run-workers';
 import { BENCH_ID_PREFIX, benchInsightId, generateCorpus, type BenchInsight } from './corpus';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
 import { cpuPerItem, formatCpu, sampleCpu } from './cpu';
+import { temporalCeiling } from './temporal-ceiling';
 import { ensureInsightIndexes } from '../../src/activities/insights/schema';
 
 const { values } = parseArgs({
@@ -322,6 +325,10 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, temporal: client, temporalHealth: temporal, stores, logger: pino({ level: 'silent' }) });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
+  log(`Temporal ceiling: ${BASELINE} empty workflows through signal-with-start, concurrency ${CONCURRENCY}`);
+  const ceiling = await temporalCeiling(config, client, BASELINE, CONCURRENCY);
+  log(`Temporal ceiling: ${ceiling.rate.toFixed(1)} workflows/s (${seconds(ceiling.wallMs)}); CPU per workflow: ${formatCpu(ceiling.cpu)}`);
+
   const running = worker!.run();
   let results;
   try {
@@ -377,6 +384,8 @@ async function main(): Promise<void> {
     '| measure | result | baseline (same process) | ratio | target |',
     '|---|---|---|---|---|',
     `| ingestion end to end (POST → workflow → MongoDB + Neo4j → processed) | ${e2e.rate.toFixed(1)} insights/s (${TOTAL} in ${seconds(e2e.wallMs)}); first ${BASELINE}: ${e2e.firstBaselineRate.toFixed(1)}/s | activity functions called directly, first ${BASELINE}: ${baseline.rate.toFixed(1)}/s | ${(e2e.firstBaselineRate / baseline.rate).toFixed(2)}× (first ${BASELINE}) | ≥ 100/s |`,
+    `| Temporal ceiling: an empty workflow per insight (signal-with-start, completes on the signal; bench/insights/empty-workflow.ts), ${BASELINE} | ${ceiling.rate.toFixed(1)} workflows/s | — | end to end (first ${BASELINE}) is ${(e2e.firstBaselineRate / ceiling.rate).toFixed(2)}× it | — |`,
+    `| CPU per empty workflow | ${formatCpu(ceiling.cpu)} → at most ${((cpus().length * 1000) / ceiling.cpu.total).toFixed(0)} workflows/s on ${cpus().length} idle cores | — | — | — |`,
     `| CPU per insight (utime + stime from /proc over the phase) | ${formatCpu(e2e.cpu)} → at most ${((cpus().length * 1000) / e2e.cpu.total).toFixed(0)} insights/s on ${cpus().length} idle cores | direct: ${formatCpu(baseline.cpu)} | — | — |`,
     `| created → processed, per insight | p50 ${seconds(e2e.latency.p50)}, p95 ${seconds(e2e.latency.p95)} (backlog included: all ${TOTAL} POSTed in ${seconds(e2e.postedMs)}) | direct, per insight: p50 ${ms(baseline.latency.p50)}, p95 ${ms(baseline.latency.p95)} | — | — |`,
     `| \`GET /v1/insights/{id}/related?limit=10\` at ${TOTAL} insights (${SAMPLES} samples, sequential) | p50 ${ms(latency.related.p50)}, p95 ${ms(latency.related.p95)}, p99 ${ms(latency.related.p99)} | \`GET /v1/insights/{id}\`: p50 ${ms(latency.document.p50)}, p95 ${ms(latency.document.p95)}; graph query alone: p50 ${ms(latency.graphOnly.p50)}, p95 ${ms(latency.graphOnly.p95)} | ${(latency.related.p95 / latency.document.p95).toFixed(2)}× the document GET (p95) | p95 < 50 ms |`,
