@@ -7,7 +7,7 @@
  * from the workflow history, and the process's peak RSS. Appends its section to docs/BENCHMARKS.md.
  *
  * Knobs: CATALOG_BENCH_ROWS (1_000_000), CATALOG_BENCH_WRITE=0 (print only, docs untouched), and the
- * CATALOG_* settings of src/config.ts. Database: fluxo_bench_catalog (recreated each run).
+ * CATALOG_* settings of src/config/catalog.ts. Database: fluxo_bench_catalog (recreated each run).
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';

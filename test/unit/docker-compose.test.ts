@@ -1,6 +1,6 @@
 /**
  * docker-compose.temporal.yml cannot run here (no Docker engine), so this keeps it honest: it parses, and its
- * ports, variables and search attributes match the native stack and src/config.ts.
+ * ports, variables and search attributes match the native stack and src/config/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ test('services publish the native stack ports on loopback', () => {
   }
 });
 
-test('fluxo processes get only variables that src/config.ts knows, and valid values', () => {
+test('fluxo processes get only variables that src/config/ knows, and valid values', () => {
   const known = Object.keys(configSchema.shape);
   for (const name of ['api', 'worker', 'migrate']) {
     const environment = compose.services[name]!.environment!;
