@@ -12,7 +12,7 @@ import { installHttpTracing } from '../../observability/http-tracing';
 import { installCors } from '../cors/install';
 import type { ApiDeps } from '../deps';
 import { installQuota } from '../quota/install';
-import { createAuthenticator } from './authenticator';
+import { createAuthenticator } from './create-authenticator';
 import type { Principal } from './principal';
 import { CredentialRejected, forbidden, unauthorized } from './problems';
 import { isAllowed } from './roles';

@@ -16,7 +16,7 @@ import { Storage, type File, type FileMetadata, type GetFilesOptions } from '@go
 import type { Readable } from 'node:stream';
 import { withTimeout } from '../store';
 import { ObjectNotFoundError, ObjectStorageError } from './errors';
-import type { ListedObject, ObjectHead, ObjectStorage, ObjectStorageConfig } from './index';
+import type { ListedObject, ObjectHead, ObjectStorage, ObjectStorageConfig } from './types';
 import { validateKey, validatePrefix } from './keys';
 import { expiryFor } from './signed-url';
 import { collect, sha256Hex, toReadable, transfer } from './streams';

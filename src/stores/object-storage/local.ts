@@ -21,7 +21,7 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { withTimeout } from '../store';
 import { ObjectNotFoundError, ObjectStorageError } from './errors';
-import type { ListedObject, ObjectHead, ObjectStorage, ObjectStorageConfig, PutResult } from './index';
+import type { ListedObject, ObjectHead, ObjectStorage, ObjectStorageConfig, PutResult } from './types';
 import { validateKey, validatePrefix } from './keys';
 import { expiryFor, signLocalUrl } from './signed-url';
 import { collect, toReadable, transfer } from './streams';
