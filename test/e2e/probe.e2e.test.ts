@@ -92,5 +92,11 @@ test('health, readiness, metrics and OpenAPI answer', async () => {
   const openapi = await json(await fetch(`${api.url}/openapi.json`));
   expect(openapi.openapi).toMatch(/^3\./);
   expect(openapi.paths['/v1/probes'].post.requestBody.content['application/json'].schema.properties.message).toBeDefined();
+  // Errors are documented as problem documents, with the statuses particular to a route.
+  expect(openapi.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'detail']);
+  expect(Object.keys(openapi.paths['/v1/probes'].post.responses)).toEqual(expect.arrayContaining(['202', '4XX', '5XX']));
+  expect(openapi.paths['/v1/lancamentos'].post.responses['423'].content['application/problem+json']).toBeDefined();
+  expect(openapi.paths['/v1/lancamentos'].post.responses['503'].headers['Retry-After']).toBeDefined();
+  expect(Object.keys(openapi.paths['/v1/catalogo/sync'].post.requestBody.content)).toEqual(['text/csv', 'multipart/form-data', 'application/json']);
   expect((await fetch(`${api.url}/docs/`)).status).toBe(200);
 });
