@@ -23,6 +23,7 @@ import { createStores } from '../../src/stores';
 import { migrate } from '../../src/stores/migrate';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
 import { databaseUrlOn, mib, recreateDatabase, seconds, timed } from '../support/bench-helpers';
+import { describeCpu, measureCpu, type CpuSeconds } from './cpu';
 
 const ENTRIES = Number(process.env.CONSOLIDATION_BENCH_ENTRIES ?? 1_000_000);
 const ACCOUNTS = Number(process.env.CONSOLIDATION_BENCH_ACCOUNTS ?? 10_000);
@@ -86,8 +87,9 @@ function psql(): string {
 }
 
 /** The baseline: one GROUP BY into a table, then the day's rows COPYed out to a file. */
-async function baseline(pg: PgClient): Promise<{ groupMs: number; copyMs: number; totalMs: number; bytes: number }> {
+async function baseline(pg: PgClient): Promise<{ groupMs: number; copyMs: number; totalMs: number; bytes: number; cpu: CpuSeconds }> {
   await pg.query('DROP TABLE IF EXISTS bench_baseline_balances');
+  const cpu = measureCpu();
   const group = await timed(() =>
     pg.query(
       `CREATE TABLE bench_baseline_balances AS
@@ -103,9 +105,10 @@ async function baseline(pg: PgClient): Promise<{ groupMs: number; copyMs: number
   const copy = await timed(async () =>
     execFileSync(psql(), [databaseUrl(DATABASE), '-q', '-c', `\\copy (SELECT * FROM ledger_entries WHERE data_ref = '${DATA_REF}') TO '${file}' WITH (FORMAT csv)`]),
   );
+  const used = cpu();
   const bytes = statSync(file).size;
   rmSync(file);
-  return { groupMs: group.ms, copyMs: copy.ms, totalMs: group.ms + copy.ms, bytes };
+  return { groupMs: group.ms, copyMs: copy.ms, totalMs: group.ms + copy.ms, bytes, cpu: used };
 }
 
 async function main(): Promise<void> {
@@ -138,11 +141,12 @@ async function main(): Promise<void> {
 
   try {
     const first = await baseline(pg);
-    log(`baseline: GROUP BY into a table ${seconds(first.groupMs)} s + COPY out ${seconds(first.copyMs)} s (${mib(first.bytes)} CSV) = ${seconds(first.totalMs)} s`);
+    log(`baseline: GROUP BY into a table ${seconds(first.groupMs)} s + COPY out ${seconds(first.copyMs)} s (${mib(first.bytes)} CSV) = ${seconds(first.totalMs)} s; ${describeCpu(first.cpu)}`);
 
     const rssBefore = process.memoryUsage().rss;
-    const runs: { label: string; ms: number; result: ConsolidationResult }[] = [];
+    const runs: { label: string; ms: number; result: ConsolidationResult; cpu: CpuSeconds }[] = [];
     for (const label of ['first run', 're-run (replaces the day)']) {
+      const cpu = measureCpu();
       const run = await timed(
         () =>
           client.workflow.execute('consolidationWorkflow', {
@@ -151,12 +155,12 @@ async function main(): Promise<void> {
             args: [{ dataRef: DATA_REF, requestedBy: 'bench', requestId: `bench-${tag}` }],
           }) as Promise<ConsolidationResult>,
       );
-      runs.push({ label, ms: run.ms, result: run.result });
+      runs.push({ label, ms: run.ms, result: run.result, cpu: cpu() });
       const steps = run.result.steps.map((step) => `${step.step} ${seconds(step.durationMs)}`).join(', ');
-      log(`workflow ${label}: ${seconds(run.ms)} s (${steps}); ${run.result.accounts} accounts, ${run.result.entries} entries, reconciled`);
+      log(`workflow ${label}: ${seconds(run.ms)} s (${steps}); ${run.result.accounts} accounts, ${run.result.entries} entries, reconciled; ${describeCpu(runs.at(-1)!.cpu)}`);
     }
     const second = await baseline(pg);
-    log(`baseline again: ${seconds(second.totalMs)} s`);
+    log(`baseline again: ${seconds(second.totalMs)} s; ${describeCpu(second.cpu)}`);
     const peakRss = process.resourceUsage().maxRSS * 1024;
     log(`worker process: RSS ${mib(rssBefore)} before the workflows, peak ${mib(peakRss)}`);
 
@@ -183,12 +187,15 @@ interface Report {
   base: number;
   first: Awaited<ReturnType<typeof baseline>>;
   second: Awaited<ReturnType<typeof baseline>>;
-  runs: { label: string; ms: number; result: ConsolidationResult }[];
+  runs: { label: string; ms: number; result: ConsolidationResult; cpu: CpuSeconds }[];
   rssBefore: number;
   peakRss: number;
   /** 1-minute load average at the start and the end: the machine is shared, and this says how much. */
   load: [number, number];
 }
+
+const cpuCells = (cpu: CpuSeconds) =>
+  `${cpu.machine.toFixed(1)} (${cpu.worker.toFixed(1)}, ${cpu.postgres.toFixed(1)}, ${cpu.temporal.toFixed(1)})`;
 
 function report(r: Report): string {
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 1024 ** 3)} GiB`;
@@ -202,10 +209,10 @@ function report(r: Report): string {
     `Data: ${ENTRIES.toLocaleString('en')} ledger entries of one data_ref across ${ACCOUNTS.toLocaleString('en')} accounts, in ${Math.ceil(ENTRIES / 1000)} ledger batches;`,
     `${config.CONSOLIDATION_PARTITIONS} partitions, ${config.CONSOLIDATION_CONCURRENCY} at a time, ${config.CONSOLIDATION_PARQUET_ROWS_PER_FILE.toLocaleString('en')} rows per Parquet part.`,
     '',
-    '| what | wall time | vs baseline |',
-    '|---|---:|---:|',
-    `| baseline: GROUP BY into a table + COPY out of the rows (best of 2: ${seconds(r.first.totalMs)} s, ${seconds(r.second.totalMs)} s) | ${seconds(r.base)} s | 1.00× |`,
-    ...r.runs.map((run) => `| workflow \`consolidacao-<data_ref>\`, ${run.label} | ${seconds(run.ms)} s | ${(run.ms / r.base).toFixed(2)}× |`),
+    '| what | wall time | vs baseline | CPU-s: machine (worker, PostgreSQL, Temporal) |',
+    '|---|---:|---:|---|',
+    `| baseline: GROUP BY into a table + COPY out of the rows (best of 2: ${seconds(r.first.totalMs)} s, ${seconds(r.second.totalMs)} s) | ${seconds(r.base)} s | 1.00× | ${cpuCells(r.first.cpu)}; ${cpuCells(r.second.cpu)} |`,
+    ...r.runs.map((run) => `| workflow \`consolidacao-<data_ref>\`, ${run.label} | ${seconds(run.ms)} s | ${(run.ms / r.base).toFixed(2)}× | ${cpuCells(run.cpu)} |`),
     '',
     `Steps of the first run: ${stepNames.map((name, index) => `${name} ${seconds(r.runs[0]!.result.steps[index]!.durationMs)} s`).join(' · ')}.`,
     `Worker process memory: RSS ${mib(r.rssBefore)} before the workflows, peak ${mib(r.peakRss)} (seed budget: 8 GiB).`,

@@ -1,14 +1,15 @@
 /**
  * The consolidation's pure parts: dates, partition ranges, the concurrency limit, the reconciliation verdict,
- * the COPY flow control, and the Parquet writer (DuckDB) fed PostgreSQL's CSV. The Parquet files are read back
+ * the COPY flow control and its cutting into part files, and the Parquet writer (DuckDB) fed PostgreSQL's CSV. The Parquet files are read back
  * with hyparquet, a pure-JavaScript reader that shares no code with the writer: an independent check.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { CopyFlow } from '../../src/activities/consolidation/copy-out';
-import { writeParquetParts, type ParquetColumn } from '../../src/activities/consolidation/parquet-writer';
+import type { PoolClient } from 'pg';
+import { CopyFlow, copyOutToCsvParts, type CsvPart } from '../../src/activities/consolidation/copy-out';
+import { openParquetPartWriter, type ParquetColumn, type ParquetPartWriter } from '../../src/activities/consolidation/parquet-writer';
 import { addDays, dateRange, daysBetween } from '../../src/domain/consolidation/dates';
 import { manifestKey, partKey } from '../../src/domain/consolidation/datalake';
 import { reconciliationMismatches } from '../../src/domain/consolidation/reconciliation';
@@ -112,11 +113,23 @@ const readPart = (path: string) => {
   };
 };
 
-test('the Parquet writer reads PostgreSQL\'s CSV exactly, sorts it and splits it into parts an independent reader reads back', async () => {
+/** Opens a writer for the test, closed when the test ends. */
+const writers: ParquetPartWriter[] = [];
+afterEach(() => {
+  for (const writer of writers.splice(0)) writer.close();
+});
+async function partWriter(columns: ParquetColumn[], directory: string): Promise<ParquetPartWriter> {
+  const writer = await openParquetPartWriter(columns, directory);
+  writers.push(writer);
+  return writer;
+}
+
+test('the Parquet writer reads PostgreSQL\'s CSV exactly and keeps its order, read back by an independent reader', async () => {
   const directory = workDir();
   const csvPath = join(directory, 'rows.csv');
   // As `COPY ... TO STDOUT (FORMAT csv)` prints it with TimeZone UTC and DateStyle ISO: NULL is an empty
-  // unquoted field, the empty string "", quotes doubled, newlines kept inside quotes; rows in no order.
+  // unquoted field, the empty string "", quotes doubled, newlines kept inside quotes. The rows are in no sorted
+  // order: the part keeps the file's order (PostgreSQL's ORDER BY is what orders the files).
   writeFileSync(
     csvPath,
     [
@@ -138,27 +151,27 @@ test('the Parquet writer reads PostgreSQL\'s CSV exactly, sorts it and splits it
     { name: 'other', type: 'STRING', nullable: true },
     { name: 'meta', type: 'JSON', nullable: true },
   ];
-  const written = await writeParquetParts({ csvPath, columns, orderBy: 'uuid', rowsPerPart: 3, directory });
-  expect(written.rows).toBe(4);
-  expect(written.parts.map((part) => part.rows)).toEqual([3, 1]);
+  const writer = await partWriter(columns, directory);
+  const partPath = join(directory, 'part-0.parquet');
+  expect(await writer.writePart(csvPath, partPath)).toBe(4);
 
-  const first = readPart(written.parts[0]!.path);
-  expect(Number(first.metadata.num_rows)).toBe(3);
-  expect(parquetSchema(first.metadata).children.map((child) => child.element.name)).toEqual(columns.map((column) => column.name));
-  const rows = [...(await first.rows), ...(await readPart(written.parts[1]!.path).rows)];
-  expect(rows).toEqual([
-    { uuid: '00000000-0000-4000-8000-000000000001', id: 'b', cents: -9_223_372_036_854_775_808n, day: -719_162, at: 9_223_372_036_854_775n, count: 4, note: null, other: 'y', meta: null },
-    { uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', id: 'a', cents: 9_007_199_254_740_993n, day: 1, at: 1_700_000_000_123_456n, count: 1, note: 'line 1\nline "2", end', other: 'x', meta: null },
+  const part = readPart(partPath);
+  expect(Number(part.metadata.num_rows)).toBe(4);
+  expect(parquetSchema(part.metadata).children.map((child) => child.element.name)).toEqual(columns.map((column) => column.name));
+  expect(await part.rows).toEqual([
     { uuid: '7c9e6679-7425-40de-944b-e07fc1f90ae7', id: 'ção', cents: -1n, day: 20_468, at: 0n, count: 2, note: '', other: null, meta: { a: [1, true], b: 'x,"y"\n' } },
+    { uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', id: 'a', cents: 9_007_199_254_740_993n, day: 1, at: 1_700_000_000_123_456n, count: 1, note: 'line 1\nline "2", end', other: 'x', meta: null },
     { uuid: 'ffffffff-ffff-4fff-bfff-ffffffffffff', id: 'c,d', cents: 0n, day: -24_838, at: -1n, count: 3, note: '\\N', other: null, meta: 'text' },
+    { uuid: '00000000-0000-4000-8000-000000000001', id: 'b', cents: -9_223_372_036_854_775_808n, day: -719_162, at: 9_223_372_036_854_775n, count: 4, note: null, other: 'y', meta: null },
   ]);
 
-  // The same rows give the same bytes (the re-run's files are identical).
-  const again = await writeParquetParts({ csvPath, columns, orderBy: 'uuid', rowsPerPart: 3, directory: workDir() });
-  expect(again.parts.map((part) => readFileSync(part.path))).toEqual(written.parts.map((part) => readFileSync(part.path)));
+  // The same rows give the same bytes (the re-run's files are identical), also from another writer.
+  const again = join(workDir(), 'part-0.parquet');
+  await (await partWriter(columns, directory)).writePart(csvPath, again);
+  expect(readFileSync(again)).toEqual(readFileSync(partPath));
 });
 
-test('the Parquet writer refuses a NULL in a column that is not nullable, and writes no part for no rows', async () => {
+test('the Parquet writer refuses a NULL in a column that is not nullable', async () => {
   const directory = workDir();
   const csvPath = join(directory, 'rows.csv');
   writeFileSync(csvPath, 'a,1\n,2\n');
@@ -166,9 +179,65 @@ test('the Parquet writer refuses a NULL in a column that is not nullable, and wr
     { name: 'id', type: 'STRING', nullable: false },
     { name: 'count', type: 'INT32', nullable: false },
   ];
-  await expect(writeParquetParts({ csvPath, columns, orderBy: 'id', rowsPerPart: 10, directory })).rejects.toThrow(/NOT NULL/i);
-  writeFileSync(csvPath, '');
-  await expect(writeParquetParts({ csvPath, columns, orderBy: 'id', rowsPerPart: 10, directory })).resolves.toEqual({ rows: 0, parts: [] });
+  const writer = await partWriter(columns, directory);
+  await expect(writer.writePart(csvPath, join(directory, 'part-0.parquet'))).rejects.toThrow(/NULL in non-nullable column id/);
+  // The writer stays usable after a failed part.
+  writeFileSync(csvPath, 'a,1\nb,2\n');
+  await expect(writer.writePart(csvPath, join(directory, 'part-1.parquet'))).resolves.toBe(2);
+});
+
+/**
+ * A stand-in for node-pg's client: runs `COPY` submittables by feeding them the messages a server sends, one
+ * CopyData message per row, then the command tag.
+ */
+function fakeCopyClient(rows: string[]): PoolClient {
+  return {
+    query(submittable: unknown) {
+      if (typeof submittable === 'string') return Promise.resolve({ rows: [] });
+      const copy = submittable as {
+        submit(connection: { query(text: string): void }): void;
+        handleCopyData(message: { chunk: Buffer }): void;
+        handleCommandComplete(message: { text: string }): void;
+        handleReadyForQuery(): void;
+      };
+      copy.submit({ query: () => undefined });
+      setImmediate(() => {
+        // The connection reuses its buffer: the rows must be copied out of it before the next message.
+        const reused = Buffer.alloc(64);
+        for (const row of rows) {
+          reused.fill(0);
+          const length = reused.write(row);
+          copy.handleCopyData({ chunk: reused.subarray(0, length) });
+        }
+        copy.handleCommandComplete({ text: `COPY ${rows.length}` });
+        copy.handleReadyForQuery();
+      });
+      return undefined;
+    },
+  } as unknown as PoolClient;
+}
+
+test('a COPY is cut into files of N rows at row boundaries, each handed on once complete, none for no rows', async () => {
+  const directory = workDir();
+  // A quoted newline inside a row: rows are counted by message, not by line.
+  const rows = Array.from({ length: 7 }, (_, index) => (index === 3 ? `${index},"two\nlines"\n` : `${index},x\n`));
+  const parts: CsvPart[] = [];
+  const copied = await copyOutToCsvParts(fakeCopyClient(rows), 'SELECT 1', {
+    rowsPerPart: 3,
+    pathOf: (index) => join(directory, `rows-${index}.csv`),
+    onPart: (part) => parts.push(part),
+  });
+  expect(copied).toBe(7);
+  expect(parts.map(({ index, rows: count }) => ({ index, rows: count }))).toEqual([
+    { index: 0, rows: 3 },
+    { index: 1, rows: 3 },
+    { index: 2, rows: 1 },
+  ]);
+  expect(parts.map((part) => readFileSync(part.path, 'utf8'))).toEqual([rows.slice(0, 3).join(''), rows.slice(3, 6).join(''), rows[6]]);
+
+  const none: CsvPart[] = [];
+  await expect(copyOutToCsvParts(fakeCopyClient([]), 'SELECT 1', { rowsPerPart: 3, pathOf: (index) => join(directory, `none-${index}.csv`), onPart: (part) => none.push(part) })).resolves.toBe(0);
+  expect(none).toEqual([]);
 });
 
 test('the consolidation schedule is in the registry and the registry is valid', () => {
@@ -181,31 +250,31 @@ test('the consolidation schedule is in the registry and the registry is valid', 
   });
 });
 
-test('Parquet writing runs off the event loop: timers fire while a large CSV is loaded, sorted and written', async () => {
+test('Parquet writing runs off the event loop: timers fire while a large CSV is written', async () => {
   const directory = workDir();
   const csvPath = join(directory, 'rows.csv');
   const rows = 300_000;
   writeFileSync(csvPath, Array.from({ length: rows }, (_, index) => `account-${(index * 7919) % rows},${BigInt(index) * 7n}\n`).join(''));
+  const writer = await partWriter(
+    [
+      { name: 'id', type: 'STRING', nullable: false },
+      { name: 'cents', type: 'INT64', nullable: false },
+    ],
+    directory,
+  );
   let done = false;
   let ticksWhileWriting = 0;
   const ticker = setInterval(() => {
     if (!done) ticksWhileWriting += 1;
   }, 1);
-  const written = await writeParquetParts({
-    csvPath,
-    columns: [
-      { name: 'id', type: 'STRING', nullable: false },
-      { name: 'cents', type: 'INT64', nullable: false },
-    ],
-    orderBy: 'id',
-    rowsPerPart: 200_000,
-    directory,
-  }).finally(() => {
+  const partPath = join(directory, 'part-0.parquet');
+  const written = await writer.writePart(csvPath, partPath).finally(() => {
     done = true;
     clearInterval(ticker);
   });
   expect(ticksWhileWriting).toBeGreaterThan(0);
-  expect(written.parts.map((part) => Number(parquetMetadata(new Uint8Array(readFileSync(part.path)).buffer).num_rows))).toEqual([200_000, 100_000]);
+  expect(written).toBe(rows);
+  expect(Number(parquetMetadata(new Uint8Array(readFileSync(partPath)).buffer).num_rows)).toBe(rows);
 });
 
 test('a paused COPY flow pauses the socket, also when attached later, and ending it always resumes', () => {

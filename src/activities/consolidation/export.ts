@@ -1,14 +1,15 @@
 /**
  * The Parquet export of a day: the day's entries (the run's snapshot) and its balances, each copied out of
- * PostgreSQL with one `COPY ... (FORMAT csv)` into a temporary file (./copy-out.ts), then sorted and written
- * by DuckDB (./parquet-writer.ts) as part files of CONSOLIDATION_PARQUET_ROWS_PER_FILE rows at
- * `datalake/<table>/data_ref=<day>/part-NNNN.parquet`. Rows are ordered (entries by request_id, balances by
- * account_id), so the same data gives byte-identical files. Parts a previous run wrote beyond this run's last
- * part are deleted; the manifest (written after both tables) is the commit point for readers.
+ * PostgreSQL with one `COPY (... ORDER BY key) (FORMAT csv)` cut into CSV files of
+ * CONSOLIDATION_PARQUET_ROWS_PER_FILE rows (./copy-out.ts); DuckDB (./parquet-writer.ts) writes each file as
+ * one part `datalake/<table>/data_ref=<day>/part-NNNN.parquet` as soon as it is complete, while PostgreSQL
+ * prints the next. Rows are ordered by a unique key (entries by request_id, balances by account_id, bytewise), so
+ * the same data gives byte-identical files. Parts a previous run wrote beyond this run's last part are deleted;
+ * the manifest (written after both tables) is the commit point for readers.
  *
- * PostgreSQL only scans and prints (no ORDER BY: sorting a million wide rows there took ~2 s of one core);
- * DuckDB sorts on all cores. The worker holds no rows: they go through a file, so memory stays bounded by
- * DuckDB's limit whatever the day's size.
+ * PostgreSQL sorts (in memory, see SORT_MEMORY): that costs it ~0.9 CPU-seconds for a day of 1M entries, where
+ * DuckDB loading the whole day into a table to sort it cost ~1.5 more and held the day in the worker's memory.
+ * The worker holds no rows: they go through files, one part's worth at a time on the DuckDB side.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,9 +20,9 @@ import { isCalendarDate } from '../../domain/consolidation/dates';
 import type { DatalakeManifest, ExportedFile, ExportedTable } from '../../domain/consolidation/run';
 import type { ObjectStorage } from '../../stores/object-storage';
 import type { PostgresStore } from '../../stores/postgres';
-import { copyOutToCsvFile } from './copy-out';
+import { copyOutToCsvParts, type CsvPart } from './copy-out';
 import { beat, heartbeatWhile } from './heartbeat';
-import { writeParquetParts, type ParquetColumn } from './parquet-writer';
+import { openParquetPartWriter, type ParquetColumn, type ParquetPartWriter } from './parquet-writer';
 import { inTransaction } from './sql';
 
 export type ExportTable = keyof typeof datalakeTables;
@@ -38,10 +39,11 @@ export interface ExportSettings {
 }
 
 interface TableSpec {
-  /** The SELECT to copy out; COPY takes no parameters, so the (validated) day is inlined. */
+  /**
+   * The SELECT to copy out, ORDER BY a unique key (the files' order, so their bytes, is then fully determined);
+   * COPY takes no parameters, so the (validated) day is inlined.
+   */
   select: (dataRef: string) => string;
-  /** The sort key of the files (unique). */
-  orderBy: string;
   columns: ParquetColumn[];
 }
 
@@ -52,8 +54,8 @@ const tables: Record<ExportTable, TableSpec> = {
                              e.shard, e.batch_id, e.accepted_at, e.persisted_at
                       FROM ledger_entries e
                       JOIN consolidation_day_batches b ON b.data_ref = '${day}'::date AND b.batch_id = e.batch_id
-                      WHERE e.data_ref = '${day}'::date`,
-    orderBy: 'request_id',
+                      WHERE e.data_ref = '${day}'::date
+                      ORDER BY e.request_id`,
     columns: [
       { name: 'request_id', type: 'UUID', nullable: false },
       { name: 'account_id', type: 'STRING', nullable: false },
@@ -70,8 +72,8 @@ const tables: Record<ExportTable, TableSpec> = {
   },
   balances: {
     select: (day) => `SELECT data_ref, account_id, opening_cents, credit_cents, debit_cents, net_cents, closing_cents, entry_count
-                      FROM consolidation_daily_balances WHERE data_ref = '${day}'::date`,
-    orderBy: 'account_id',
+                      FROM consolidation_daily_balances WHERE data_ref = '${day}'::date
+                      ORDER BY account_id COLLATE "C"`,
     columns: [
       { name: 'data_ref', type: 'DATE', nullable: false },
       { name: 'account_id', type: 'STRING', nullable: false },
@@ -85,6 +87,68 @@ const tables: Record<ExportTable, TableSpec> = {
   },
 };
 
+/** work_mem of the export's sort: a day of 1M entries sorts in memory (~200 MB); a larger one spills to disk. */
+const SORT_MEMORY = '256MB';
+
+interface WrittenPart {
+  path: string;
+  rows: number;
+}
+
+/**
+ * Writes the CSV parts as they arrive, one at a time and in the COPY's order (files may close out of order),
+ * each deleted once written: disk holds about one part of CSV while DuckDB keeps up with the server.
+ */
+class PartPipeline {
+  private readonly written: WrittenPart[] = [];
+  private readonly arrived = new Map<number, CsvPart>();
+  private next = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly writer: ParquetPartWriter,
+    private readonly parquetPath: (part: CsvPart) => string,
+    private readonly onWritten: () => void,
+  ) {}
+
+  add(part: CsvPart): void {
+    this.arrived.set(part.index, part);
+    for (let ready = this.arrived.get(this.next); ready; ready = this.arrived.get(this.next)) {
+      this.arrived.delete(this.next);
+      this.next += 1;
+      const current = ready;
+      this.chain = this.chain.then(() => this.write(current));
+    }
+  }
+
+  private async write(part: CsvPart): Promise<void> {
+    if (this.failure !== undefined) return;
+    try {
+      const path = this.parquetPath(part);
+      const rows = await this.writer.writePart(part.path, path);
+      if (rows !== part.rows) throw new Error(`export: part ${part.index} had ${part.rows} rows, ${rows} were written`);
+      await rm(part.path, { force: true });
+      this.written.push({ path, rows });
+      this.onWritten();
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+
+  /** Resolves when no part is being written, whatever the outcome. */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
+  async finish(): Promise<WrittenPart[]> {
+    await this.chain;
+    if (this.failure !== undefined) throw this.failure;
+    if (this.arrived.size > 0) throw new Error(`export: part ${this.next} never arrived`);
+    return this.written;
+  }
+}
+
 export async function exportDayTable(
   postgres: PostgresStore,
   storage: ObjectStorage,
@@ -94,18 +158,33 @@ export async function exportDayTable(
   if (!isCalendarDate(input.dataRef)) throw new Error(`export: ${JSON.stringify(input.dataRef)} is not a date`);
   const table = tables[input.table];
   const name = datalakeTables[input.table];
-  const progress = { table: name, phase: 'copy', rows: 0, stored: 0, parts: 0 };
+  const progress = { table: name, phase: 'copy', rows: 0, written: 0, stored: 0, parts: 0 };
   const workDir = await mkdtemp(join(tmpdir(), `fluxo-export-${name}-`));
   try {
     const written = await heartbeatWhile(async () => {
-      const csvPath = join(workDir, 'rows.csv');
-      const copied = await inTransaction(postgres, settings.statementTimeoutMs, (client) => copyOutToCsvFile(client, table.select(input.dataRef), csvPath));
-      progress.phase = 'parquet';
-      progress.rows = copied;
-      const parquet = await writeParquetParts({ csvPath, columns: table.columns, orderBy: table.orderBy, rowsPerPart: settings.rowsPerFile, directory: workDir });
-      if (parquet.rows !== copied) throw new Error(`export of ${name}: the server copied ${copied} rows, ${parquet.rows} were written`);
-      await rm(csvPath, { force: true });
-      return parquet;
+      const writer = await openParquetPartWriter(table.columns, workDir);
+      const parts = new PartPipeline(writer, (part) => join(workDir, `part-${part.index}.parquet`), () => (progress.written += 1));
+      try {
+        const copied = await inTransaction(postgres, settings.statementTimeoutMs, async (client) => {
+          // The ORDER BY sorts in memory rather than in 4 MB runs on disk.
+          await client.query(`SET LOCAL work_mem = '${SORT_MEMORY}'`);
+          return copyOutToCsvParts(client, table.select(input.dataRef), {
+            rowsPerPart: settings.rowsPerFile,
+            pathOf: (index) => join(workDir, `rows-${index}.csv`),
+            onPart: (part) => parts.add(part),
+          });
+        });
+        progress.phase = 'parquet';
+        progress.rows = copied;
+        const done = await parts.finish();
+        const rows = done.reduce((sum, part) => sum + part.rows, 0);
+        if (rows !== copied) throw new Error(`export of ${name}: the server copied ${copied} rows, ${rows} were written`);
+        return { rows, parts: done };
+      } finally {
+        // A part being written when the COPY failed finishes before its DuckDB instance is closed.
+        await parts.settled();
+        writer.close();
+      }
     }, () => progress);
 
     progress.phase = 'store';

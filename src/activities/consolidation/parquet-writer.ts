@@ -1,22 +1,28 @@
 /**
  * The Parquet writer: DuckDB (the `@duckdb/node-api` package, a prebuilt native library; its Parquet, JSON and
- * ICU extensions are linked in, so nothing is downloaded at run time) reads a CSV file of PostgreSQL's COPY,
- * sorts it and writes it as Parquet parts of a fixed number of rows. The export knows columns and types, not
- * the library: swapping the writer touches this file only.
+ * ICU extensions are linked in, so nothing is downloaded at run time) turns a CSV file of PostgreSQL's COPY
+ * into one Parquet part, keeping the rows in the file's order. The export knows columns and types, not the
+ * library: swapping the writer touches this file only.
  *
  * Why DuckDB: the pure-JavaScript encoder it replaced (hyparquet-writer on a worker thread) took ~13 s of one
- * core for a day of 1M entries and was the workflow's critical path; DuckDB parses, sorts and encodes the same
- * day in about a second on two cores, in its own threads, so the worker's event loop stays free (heartbeats,
- * workflow tasks) without a thread of ours. See docs/consolidation.md and docs/BENCHMARKS.md.
+ * core for a day of 1M entries; DuckDB parses and encodes the same day in about a second, in its own thread,
+ * so the worker's event loop stays free (heartbeats, workflow tasks) without a thread of ours.
+ *
+ * Why one CSV per part and no sorting here: PostgreSQL sends the rows already in the files' order, cut into
+ * part-sized CSV files (./copy-out.ts), so each part is converted while PostgreSQL still prints the next, and
+ * DuckDB holds one part's column chunks, never the day. Loading the whole day into a DuckDB table and sorting it
+ * cost ~1.5 CPU-seconds more than PostgreSQL's sort of the same rows (docs/consolidation.md).
+ *
+ * One DuckDB thread: the parts come one at a time from one COPY, and on the small hosts this runs on the other
+ * cores are PostgreSQL's; a second thread added CPU (synchronisation) without shortening the export.
  *
  * Types are chosen so every value round-trips exactly: money as INT64 cents, dates as DATE, timestamps as
  * INT64 microseconds since the epoch in UTC (PostgreSQL's precision), UUIDs as their 16 bytes, JSON as JSON
  * text. DuckDB marks every column OPTIONAL in the file; a NULL in a column declared not nullable here fails
- * the load instead of being written.
+ * the part instead of being written.
  */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export type ParquetColumnType = 'STRING' | 'UUID' | 'INT32' | 'INT64' | 'DATE' | 'TIMESTAMP_MICROS' | 'JSON';
 
@@ -37,76 +43,62 @@ const duckdbTypes: Record<ParquetColumnType, string> = {
   JSON: 'JSON',
 };
 
-export interface ParquetPartsRequest {
-  /** PostgreSQL `COPY ... (FORMAT csv)` output: no header, the columns in order, timestamps with their offset. */
-  csvPath: string;
-  columns: ParquetColumn[];
-  /** The column the rows are sorted by; unique, so the order (and so the files' bytes) is fully determined. */
-  orderBy: string;
-  rowsPerPart: number;
-  /** Where `part-N.parquet` are written (and DuckDB spills, should the rows outgrow its memory limit). */
-  directory: string;
-  /** Rows per row group (readers skip whole groups by their statistics). */
-  rowGroupSize?: number;
-}
-
-export interface WrittenPart {
-  path: string;
-  rows: number;
-}
-
-/** DuckDB's memory for one export; beyond it the sort spills to the request's directory. */
-const MEMORY_LIMIT = '1GB';
+/** DuckDB's memory; a part's conversion streams, so this is far more than it needs. */
+const MEMORY_LIMIT = '512MB';
 
 const identifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
+export interface ParquetPartWriter {
+  /** Writes the rows of `csvPath` (PostgreSQL `COPY ... (FORMAT csv)`, no header) in order to `parquetPath`; returns the rows written. */
+  writePart(csvPath: string, parquetPath: string): Promise<number>;
+  close(): void;
+}
+
 /**
- * Loads the CSV into a sorted in-memory table, then writes its rows in order as parts of `rowsPerPart` rows
- * (none for no rows). Returns the rows loaded and the parts, in order.
+ * A writer of parts with `columns`, rows grouped `rowGroupSize` to a row group (readers skip whole groups by
+ * their statistics). `directory` is DuckDB's spill directory, should it ever need one.
  */
-export async function writeParquetParts(request: ParquetPartsRequest): Promise<{ rows: number; parts: WrittenPart[] }> {
-  const { columns } = request;
-  if (!columns.some((column) => column.name === request.orderBy)) throw new Error(`Parquet: no column ${request.orderBy} to sort by`);
+export async function openParquetPartWriter(columns: ParquetColumn[], directory: string, rowGroupSize = 100_000): Promise<ParquetPartWriter> {
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(availableParallelism()),
+    threads: '1',
     memory_limit: MEMORY_LIMIT,
-    temp_directory: join(request.directory, 'spill'),
-    // Inserting in the ORDER BY's order is what makes rowid the row's position in the sort (below).
+    temp_directory: join(directory, 'spill'),
+    // The part's rows are written in the CSV's order: that order is what makes the files' bytes reproducible.
     preserve_insertion_order: 'true',
     // Parquet, JSON and ICU are linked in; never try to fetch an extension.
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
   });
+  let connection: DuckDBConnection;
   try {
-    const connection = await instance.connect();
-    try {
-      const definitions = columns.map((column) => `${identifier(column.name)} ${duckdbTypes[column.type]}${column.nullable ? '' : ' NOT NULL'}`);
-      await connection.run(`CREATE TABLE export_rows (${definitions.join(', ')})`);
-      const csvColumns = columns.map((column) => `${literal(column.name)}: ${literal(duckdbTypes[column.type])}`).join(', ');
-      // PostgreSQL's CSV: an unquoted empty field is NULL, a quoted one ("") the empty string.
-      await connection.run(
-        `INSERT INTO export_rows
-         SELECT * FROM read_csv(${literal(request.csvPath)}, header = false, auto_detect = false, delim = ',', quote = '"',
-                                escape = '"', new_line = '\\n', allow_quoted_nulls = false, strict_mode = true, columns = {${csvColumns}})
-         ORDER BY ${identifier(request.orderBy)}`,
-      );
-      const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM export_rows')).getRows()[0]![0]);
-      const parts: WrittenPart[] = [];
-      for (let first = 0; first < rows; first += request.rowsPerPart) {
-        const path = join(request.directory, `part-${parts.length}.parquet`);
-        const last = Math.min(first + request.rowsPerPart, rows);
-        await connection.run(
-          `COPY (SELECT * FROM export_rows WHERE rowid >= ${first} AND rowid < ${last})
-           TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${Math.trunc(request.rowGroupSize ?? 100_000)})`,
-        );
-        parts.push({ path, rows: last - first });
-      }
-      return { rows, parts };
-    } finally {
-      connection.closeSync();
-    }
-  } finally {
+    connection = await instance.connect();
+  } catch (error) {
     instance.closeSync();
+    throw error;
   }
+  const csvColumns = columns.map((column) => `${literal(column.name)}: ${literal(duckdbTypes[column.type])}`).join(', ');
+  // A NULL where the column is declared not nullable fails the part (error() raises), rather than being written.
+  const projection = columns
+    .map((column) => {
+      const name = identifier(column.name);
+      return column.nullable ? name : `CASE WHEN ${name} IS NULL THEN error(${literal(`Parquet: NULL in non-nullable column ${column.name}`)}) ELSE ${name} END AS ${name}`;
+    })
+    .join(', ');
+  return {
+    async writePart(csvPath, parquetPath) {
+      // PostgreSQL's CSV: an unquoted empty field is NULL, a quoted one ("") the empty string.
+      const result = await connection.run(
+        `COPY (SELECT ${projection}
+               FROM read_csv(${literal(csvPath)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                             new_line = '\\n', allow_quoted_nulls = false, strict_mode = true, columns = {${csvColumns}}))
+         TO ${literal(parquetPath)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${Math.trunc(rowGroupSize)})`,
+      );
+      return Number(result.rowsChanged);
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
 }
