@@ -3,7 +3,7 @@
  * PostgreSQL with one `COPY (... ORDER BY key) (FORMAT csv)` cut into CSV files of
  * CONSOLIDATION_PARQUET_ROWS_PER_FILE rows (./copy-out.ts); DuckDB (./parquet-writer.ts) writes each file as
  * one part `datalake/<table>/data_ref=<day>/part-NNNN.parquet` as soon as it is complete, while PostgreSQL
- * prints the next. Rows are ordered by a unique key (entries by request_id, balances by account_id, bytewise), so
+ * prints the next, and each part is stored as soon as it is written. Rows are ordered by a unique key (entries by request_id, balances by account_id, bytewise), so
  * the same data gives byte-identical files. Parts a previous run wrote beyond this run's last part are deleted;
  * the manifest (written after both tables) is the commit point for readers.
  *
@@ -90,26 +90,26 @@ const tables: Record<ExportTable, TableSpec> = {
 /** work_mem of the export's sort: a day of 1M entries sorts in memory (~200 MB); a larger one spills to disk. */
 const SORT_MEMORY = '256MB';
 
-interface WrittenPart {
-  path: string;
-  rows: number;
-}
+/** Stores part `index` (its Parquet file at `path`) and says where it went. */
+type StorePart = (index: number, path: string, rows: number) => Promise<ExportedFile>;
 
 /**
  * Writes the CSV parts as they arrive, one at a time and in the COPY's order (files may close out of order),
- * each deleted once written: disk holds about one part of CSV while DuckDB keeps up with the server.
+ * and stores each part as soon as it is written, beside the next part's writing. Each file is deleted once
+ * used: disk holds about one part of CSV while DuckDB keeps up with the server.
  */
 class PartPipeline {
-  private readonly written: WrittenPart[] = [];
+  private readonly stored: ExportedFile[] = [];
   private readonly arrived = new Map<number, CsvPart>();
   private next = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
+  private storing: Promise<void> = Promise.resolve();
   private failure: unknown;
 
   constructor(
     private readonly writer: ParquetPartWriter,
     private readonly parquetPath: (part: CsvPart) => string,
-    private readonly onWritten: () => void,
+    private readonly store: StorePart,
   ) {}
 
   add(part: CsvPart): void {
@@ -118,7 +118,7 @@ class PartPipeline {
       this.arrived.delete(this.next);
       this.next += 1;
       const current = ready;
-      this.chain = this.chain.then(() => this.write(current));
+      this.writing = this.writing.then(() => this.write(current));
     }
   }
 
@@ -129,23 +129,34 @@ class PartPipeline {
       const rows = await this.writer.writePart(part.path, path);
       if (rows !== part.rows) throw new Error(`export: part ${part.index} had ${part.rows} rows, ${rows} were written`);
       await rm(part.path, { force: true });
-      this.written.push({ path, rows });
-      this.onWritten();
+      this.storing = this.storing.then(() => this.keep(part.index, path, rows));
     } catch (error) {
-      this.failure = error;
+      this.failure ??= error;
     }
   }
 
-  /** Resolves when no part is being written, whatever the outcome. */
-  async settled(): Promise<void> {
-    await this.chain;
+  private async keep(index: number, path: string, rows: number): Promise<void> {
+    if (this.failure !== undefined) return;
+    try {
+      this.stored.push(await this.store(index, path, rows));
+      await rm(path, { force: true });
+    } catch (error) {
+      this.failure ??= error;
+    }
   }
 
-  async finish(): Promise<WrittenPart[]> {
-    await this.chain;
+  /** Resolves when no part is being written or stored, whatever the outcome. */
+  async settled(): Promise<void> {
+    await this.writing;
+    await this.storing;
+  }
+
+  /** The stored parts, in order, once every part that arrived is written and stored. */
+  async finish(): Promise<ExportedFile[]> {
+    await this.settled();
     if (this.failure !== undefined) throw this.failure;
     if (this.arrived.size > 0) throw new Error(`export: part ${this.next} never arrived`);
-    return this.written;
+    return this.stored;
   }
 }
 
@@ -158,12 +169,19 @@ export async function exportDayTable(
   if (!isCalendarDate(input.dataRef)) throw new Error(`export: ${JSON.stringify(input.dataRef)} is not a date`);
   const table = tables[input.table];
   const name = datalakeTables[input.table];
-  const progress = { table: name, phase: 'copy', rows: 0, written: 0, stored: 0, parts: 0 };
+  const progress = { table: name, phase: 'copy', rows: 0, stored: 0 };
   const workDir = await mkdtemp(join(tmpdir(), `fluxo-export-${name}-`));
   try {
-    const written = await heartbeatWhile(async () => {
+    const storePart: StorePart = async (index, path, rows) => {
+      const key = partKey(settings.prefix, name, input.dataRef, index);
+      const stored = await storage.put(key, createReadStream(path), { contentType: 'application/vnd.apache.parquet' });
+      progress.stored += 1;
+      beat(progress);
+      return { key, rows, bytes: stored.size, sha256: stored.sha256 };
+    };
+    const { rows, files } = await heartbeatWhile(async () => {
       const writer = await openParquetPartWriter(table.columns, workDir);
-      const parts = new PartPipeline(writer, (part) => join(workDir, `part-${part.index}.parquet`), () => (progress.written += 1));
+      const parts = new PartPipeline(writer, (part) => join(workDir, `part-${part.index}.parquet`), storePart);
       try {
         const copied = await inTransaction(postgres, settings.statementTimeoutMs, async (client) => {
           // The ORDER BY sorts in memory rather than in 4 MB runs on disk.
@@ -176,10 +194,10 @@ export async function exportDayTable(
         });
         progress.phase = 'parquet';
         progress.rows = copied;
-        const done = await parts.finish();
-        const rows = done.reduce((sum, part) => sum + part.rows, 0);
-        if (rows !== copied) throw new Error(`export of ${name}: the server copied ${copied} rows, ${rows} were written`);
-        return { rows, parts: done };
+        const stored = await parts.finish();
+        const written = stored.reduce((sum, file) => sum + file.rows, 0);
+        if (written !== copied) throw new Error(`export of ${name}: the server copied ${copied} rows, ${written} were written`);
+        return { rows: written, files: stored };
       } finally {
         // A part being written when the COPY failed finishes before its DuckDB instance is closed.
         await parts.settled();
@@ -187,23 +205,12 @@ export async function exportDayTable(
       }
     }, () => progress);
 
-    progress.phase = 'store';
-    progress.parts = written.parts.length;
-    const files: ExportedFile[] = [];
-    for (const [index, part] of written.parts.entries()) {
-      const key = partKey(settings.prefix, name, input.dataRef, index);
-      const stored = await storage.put(key, createReadStream(part.path), { contentType: 'application/vnd.apache.parquet' });
-      files.push({ key, rows: part.rows, bytes: stored.size, sha256: stored.sha256 });
-      progress.stored = files.length;
-      beat(progress);
-    }
-
     // A previous run with more parts left some behind: they are not part of the day any more.
     const kept = new Set(files.map((file) => file.key));
     for (const object of await storage.list(partitionPrefix(settings.prefix, name, input.dataRef))) {
       if (!kept.has(object.key)) await storage.delete(object.key);
     }
-    return { table: name, rows: written.rows, files };
+    return { table: name, rows, files };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
