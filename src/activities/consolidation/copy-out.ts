@@ -62,7 +62,10 @@ export interface CsvPartsTarget {
   rowsPerPart: number;
   /** The path of part `index`. */
   pathOf(index: number): string;
-  /** Called, in order, once each part's file is complete and closed (the last one possibly short). */
+  /**
+   * Called once each part's file is complete and closed (the last one possibly short); files may close out of
+   * order, `index` says each one's place. Every part is handed on before the COPY resolves.
+   */
   onPart(part: CsvPart): void;
 }
 
