@@ -5,11 +5,15 @@ import { z } from 'zod';
 import { positiveInt } from './fields';
 
 export const consolidationSettings = {
-  /** Account ranges per day; each is consolidated by one idempotent activity. */
-  CONSOLIDATION_PARTITIONS: positiveInt.max(256).default(8),
+  /**
+   * Account ranges per day; each is consolidated by one idempotent activity. As many as run at once by default:
+   * each range's scan reads most of the day's heap pages (accounts are spread over them), so every extra wave
+   * re-reads the day (8 ranges at 3 at a time cost the 1M-entry benchmark ~2 CPU-s more; docs/consolidation.md).
+   */
+  CONSOLIDATION_PARTITIONS: positiveInt.max(256).default(3),
   /** Partition activities of one run at once (the seed's "concurrency 3"). */
   CONSOLIDATION_CONCURRENCY: positiveInt.max(32).default(3),
-  /** Rows per Parquet part file (each part is built in memory: ~150 bytes a row while it is). */
+  /** Rows per Parquet part file (each part is first a CSV file of PostgreSQL's COPY: ~150 bytes a row on disk while it is). */
   CONSOLIDATION_PARQUET_ROWS_PER_FILE: positiveInt.max(2_000_000).default(250_000),
   /** Object-storage prefix of the data lake. */
   CONSOLIDATION_DATALAKE_PREFIX: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/).default('datalake'),
