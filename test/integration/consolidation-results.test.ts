@@ -7,6 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { parquetReadObjects } from 'hyparquet';
+import { consolidatePartition } from '../../src/activities/consolidation/partition';
+import { planConsolidation } from '../../src/activities/consolidation/plan';
+import { partitionRanges } from '../../src/workflows/consolidation/daily';
 import { manifestKey } from '../../src/domain/consolidation/datalake';
 import type { DatalakeManifest } from '../../src/domain/consolidation/run';
 import {
@@ -124,12 +127,17 @@ test('re-running a day replaces its results: identical balances, figures and Par
   const [day] = await freshDays(pool(), 1);
   await seedLedger(pool(), dayEntries(random, 'many-accounts', day!, accounts, 150), { batchSize: 25 });
 
+  const stagedRows = async () =>
+    (await pool().query('SELECT count(*)::int AS n FROM consolidation_day_accounts WHERE data_ref = $1', [day])).rows[0].n;
   const first = await harness.consolidate(day!);
+  // The plan's staged per-account sums are deleted once the run has recorded its end.
+  expect(await stagedRows()).toBe(0);
   const balancesAfterFirst = await actualBalances(pool(), day!);
   const manifestAfterFirst = JSON.parse((await harness.stores.objectStorage.getBuffer(first.manifestKey)).toString()) as DatalakeManifest;
   const second = await harness.consolidate(day!, { partitions: 3 });
 
   expect(second.runId).not.toBe(first.runId);
+  expect(await stagedRows()).toBe(0);
   expect(await actualBalances(pool(), day!)).toEqual(balancesAfterFirst);
   expect(balancesAfterFirst).toEqual(await expectedBalances(pool(), day!, accounts));
   expect(second.figures).toEqual(first.figures);
@@ -234,4 +242,42 @@ test('the Parquet files, read back with an independent reader, match the databas
     closing_cents: String(row.closing_cents),
     entry_count: row.entry_count,
   }))).toEqual(dbBalances);
+});
+
+test('partitions from the staged sums equal those from the entries (a plan recorded before the staging), retried too', async () => {
+  const random = prng(77);
+  const tag = uniqueTag('staged');
+  const accounts = Array.from({ length: 12 }, (_, index) => `${tag}-${index}`);
+  const [day1, day2] = await freshDays(pool(), 2);
+  await seedLedger(pool(), shuffle(random, [
+    ...dayEntries(random, 'many-accounts', day1!, accounts, 80),
+    ...dayEntries(random, 'many-accounts', day2!, accounts, 120),
+  ]), { batchSize: 15, tag });
+  await harness.consolidate(day1!);
+
+  const postgres = harness.stores.postgres;
+  const plan = await planConsolidation(postgres, day2!, { partitions: 3, concurrency: 3, statementTimeoutMs: 60_000 });
+  expect(plan.staged).toBe(true);
+  const staged = (await pool().query(
+    `SELECT account_id, credit_cents::text, debit_cents::text, entry_count::int FROM consolidation_day_accounts
+     WHERE data_ref = $1 ORDER BY account_id`, [day2])).rows;
+  const fromEntries = (await pool().query(
+    `SELECT account_id, coalesce(sum(amount_cents) FILTER (WHERE direction = 'credit'), 0)::text AS credit_cents,
+            coalesce(sum(amount_cents) FILTER (WHERE direction = 'debit'), 0)::text AS debit_cents, count(*)::int AS entry_count
+     FROM ledger_entries WHERE data_ref = $1 GROUP BY account_id ORDER BY account_id`, [day2])).rows;
+  expect(staged).toEqual(fromEntries);
+
+  const consolidateAll = async (useStaged: boolean | undefined) => {
+    const results = [];
+    for (const range of partitionRanges(plan)) {
+      results.push(await consolidatePartition(postgres, 60_000, { dataRef: day2!, runId: 'test', range, gapDays: plan.gapDays, staged: useStaged }));
+    }
+    return { results, balances: await actualBalances(pool(), day2!) };
+  };
+  const fromStaged = await consolidateAll(true);
+  expect(fromStaged.balances).toEqual(await expectedBalances(pool(), day2!, accounts));
+  // A retried partition replaces its rows; an older plan's partitions (no staged flag) read the entries.
+  expect(await consolidateAll(true)).toEqual(fromStaged);
+  expect(await consolidateAll(undefined)).toEqual(fromStaged);
+  await pool().query('DELETE FROM consolidation_day_accounts WHERE data_ref = $1', [day2]);
 });

@@ -1,5 +1,7 @@
 /**
- * One partition of a day: the accounts in [from, to) that have entries in the run's snapshot. In one
+ * One partition of a day: the accounts in [from, to) that have entries in the run's snapshot, from the sums
+ * the plan staged per account (consolidation_day_accounts; one pass over the day for all partitions, not one
+ * scan of the day's entries per partition). In one
  * transaction it deletes the partition's rows for the day and inserts them anew, so a retried or re-run
  * partition replaces its rows and nothing is ever counted twice.
  *
@@ -17,6 +19,8 @@ export interface PartitionInput {
   runId: string;
   range: PartitionRange;
   gapDays: string[];
+  /** The plan staged the day's per-account sums (ConsolidationPlan.staged): read them, not the entries. */
+  staged?: boolean;
 }
 
 /** The range condition on `column`, with its parameters numbered from `next`. */
@@ -34,7 +38,23 @@ function rangeCondition(column: string, range: PartitionRange, next: number): { 
   return { sql: parts.map((part) => ` AND ${part}`).join(''), params };
 }
 
-function upsertSql(range: string, withGap: boolean): string {
+// The day's flows per account of the range: from the plan's staged sums, or (a plan recorded before they
+// existed) from the entries of the run's snapshot.
+const STAGED_DAY = (range: string) => `
+  SELECT s.account_id, s.credit_cents, s.debit_cents, s.entry_count
+  FROM consolidation_day_accounts s
+  WHERE s.data_ref = $1::date${range}`;
+const ENTRIES_DAY = (range: string) => `
+  SELECT e.account_id,
+         coalesce(sum(e.amount_cents) FILTER (WHERE e.direction = 'credit'), 0) AS credit_cents,
+         coalesce(sum(e.amount_cents) FILTER (WHERE e.direction = 'debit'), 0) AS debit_cents,
+         count(*) AS entry_count
+  FROM ledger_entries e
+  JOIN consolidation_day_batches b ON b.data_ref = $1::date AND b.batch_id = e.batch_id
+  WHERE e.data_ref = $1::date${range}
+  GROUP BY e.account_id`;
+
+function upsertSql(day: string, withGap: boolean): string {
   // $1 data_ref, $2 run_id, $3 gap days, then the range bounds.
   const gap = withGap
     ? `, gap AS (
@@ -46,15 +66,7 @@ function upsertSql(range: string, withGap: boolean): string {
 )`
     : `, gap AS (SELECT NULL::text AS account_id, 0::numeric AS gap_cents WHERE $3::date[] IS NULL)`;
   return `
-WITH day AS (
-  SELECT e.account_id,
-         coalesce(sum(e.amount_cents) FILTER (WHERE e.direction = 'credit'), 0) AS credit_cents,
-         coalesce(sum(e.amount_cents) FILTER (WHERE e.direction = 'debit'), 0) AS debit_cents,
-         count(*) AS entry_count
-  FROM ledger_entries e
-  JOIN consolidation_day_batches b ON b.data_ref = $1::date AND b.batch_id = e.batch_id
-  WHERE e.data_ref = $1::date${range}
-  GROUP BY e.account_id
+WITH day AS (${day}
 ), carried AS (
   SELECT d.account_id, previous.data_ref AS previous_day, coalesce(previous.closing_cents, 0) AS previous_closing
   FROM day d
@@ -85,15 +97,16 @@ export async function consolidatePartition(
   statementTimeoutMs: number,
   input: PartitionInput,
 ): Promise<PartitionResult> {
-  const { dataRef, runId, range, gapDays } = input;
+  const { dataRef, runId, range, gapDays, staged } = input;
   return heartbeatWhile(
     () =>
       inTransaction(postgres, statementTimeoutMs, async (client) => {
         const deleteRange = rangeCondition('account_id', range, 2);
         await client.query(`DELETE FROM consolidation_daily_balances WHERE data_ref = $1${deleteRange.sql}`, [dataRef, ...deleteRange.params]);
-        const upsertRange = rangeCondition('e.account_id', range, 4);
+        const upsertRange = rangeCondition(staged ? 's.account_id' : 'e.account_id', range, 4);
+        const day = staged ? STAGED_DAY(upsertRange.sql) : ENTRIES_DAY(upsertRange.sql);
         const { rows } = await client.query<{ accounts: number; entries: string; credit_cents: string; debit_cents: string }>(
-          upsertSql(upsertRange.sql, gapDays.length > 0),
+          upsertSql(day, gapDays.length > 0),
           [dataRef, runId, gapDays, ...upsertRange.params],
         );
         const row = rows[0]!;

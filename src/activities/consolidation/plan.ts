@@ -4,6 +4,8 @@
  * - the snapshot: the ledger batches holding the day's entries, with the day's part of each, replacing the
  *   previous run's (consolidation_day_batches). Every later step reads the day's entries through it, so an
  *   entry committed meanwhile (it comes in a new batch) is left, consistently, to the next run;
+ * - the staged sums: per account, the day's credits, debits and entry count of the snapshot
+ *   (consolidation_day_accounts, replacing the previous run's), which the partitions consolidate;
  * - the partitions: P-1 account ids splitting the day's accounts into ranges of about equal size;
  * - the gap days: earlier days with entries and no succeeded run (see ConsolidationPlan.gapDays).
  */
@@ -19,23 +21,32 @@ export interface PlanSettings {
   statementTimeoutMs: number;
 }
 
+// One pass over the day's entries, grouped two ways at once (grouping sets): by batch, the snapshot; by
+// account, the staged sums the partitions build the balances from (consolidation_day_accounts). Both come
+// from the same view of the ledger, so the staged sums are exactly the day's entries of the snapshot batches.
 const SNAPSHOT_SQL = `
-WITH snapshot AS (
-  INSERT INTO consolidation_day_batches (data_ref, batch_id, day_entry_count, day_credit_cents, day_debit_cents)
-  SELECT $1::date, batch_id, count(*),
-         coalesce(sum(amount_cents) FILTER (WHERE direction = 'credit'), 0),
-         coalesce(sum(amount_cents) FILTER (WHERE direction = 'debit'), 0)
+WITH grouped AS (
+  SELECT batch_id, account_id, GROUPING(batch_id) AS by_account, count(*) AS entry_count,
+         coalesce(sum(amount_cents) FILTER (WHERE direction = 'credit'), 0) AS credit_cents,
+         coalesce(sum(amount_cents) FILTER (WHERE direction = 'debit'), 0) AS debit_cents
   FROM ledger_entries WHERE data_ref = $1::date
-  GROUP BY batch_id
+  GROUP BY GROUPING SETS ((batch_id), (account_id))
+), snapshot AS (
+  INSERT INTO consolidation_day_batches (data_ref, batch_id, day_entry_count, day_credit_cents, day_debit_cents)
+  SELECT $1::date, batch_id, entry_count, credit_cents, debit_cents FROM grouped WHERE by_account = 0
   RETURNING day_entry_count
+), staged AS (
+  INSERT INTO consolidation_day_accounts (data_ref, account_id, credit_cents, debit_cents, entry_count)
+  SELECT $1::date, account_id, credit_cents, debit_cents, entry_count FROM grouped WHERE by_account = 1
 )
 SELECT count(*)::int AS batches, coalesce(sum(day_entry_count), 0)::bigint::text AS entries FROM snapshot`;
 
-// The first account id of tiles 2..P of the day's distinct accounts: the lower bounds of partitions 1..P-1.
+// The first account id of tiles 2..P of the day's distinct accounts (the staged ones): the lower bounds of
+// partitions 1..P-1.
 const BOUNDARIES_SQL = `
 SELECT min(account_id) AS boundary
 FROM (SELECT account_id, ntile($2::int) OVER (ORDER BY account_id) AS tile
-      FROM (SELECT DISTINCT account_id FROM ledger_entries WHERE data_ref = $1::date) accounts) tiled
+      FROM consolidation_day_accounts WHERE data_ref = $1::date) tiled
 GROUP BY tile HAVING tile > 1
 ORDER BY tile`;
 
@@ -55,6 +66,7 @@ ORDER BY day`;
 
 async function plan(client: PoolClient, dataRef: string, settings: PlanSettings): Promise<ConsolidationPlan> {
   await client.query('DELETE FROM consolidation_day_batches WHERE data_ref = $1', [dataRef]);
+  await client.query('DELETE FROM consolidation_day_accounts WHERE data_ref = $1', [dataRef]);
   const snapshot = await client.query<{ batches: number; entries: string }>(SNAPSHOT_SQL, [dataRef]);
   const boundaries = await client.query<{ boundary: string }>(BOUNDARIES_SQL, [dataRef, settings.partitions]);
   const gapDays = await client.query<{ day: string }>(GAP_DAYS_SQL, [dataRef]);
@@ -67,6 +79,7 @@ async function plan(client: PoolClient, dataRef: string, settings: PlanSettings)
     gapDays: gapDays.rows.map((gap) => gap.day),
     batches: row.batches,
     entries: Number(row.entries),
+    staged: true,
   };
 }
 

@@ -43,10 +43,15 @@ export async function recordRunStart(postgres: PostgresStore, run: RunStart): Pr
 export async function recordRunFinish(postgres: PostgresStore, run: RunFinish): Promise<void> {
   const steps = run.steps.map((step) => ({ step: step.step, started_at: step.startedAt, duration_ms: step.durationMs }));
   await postgres.pool().query(
-    `UPDATE reports_runs
-     SET status = $2, finished_at = $3, partitions = $4, steps = $5, counts = $6, entry_count = $7, amount_cents = $8,
-         manifest_key = $9, error = $10
-     WHERE run_id = $1`,
+    // The run is over: the plan's staged sums of its day are no longer needed (a re-run plans them anew).
+    `WITH finished AS (
+       UPDATE reports_runs
+       SET status = $2, finished_at = $3, partitions = $4, steps = $5, counts = $6, entry_count = $7, amount_cents = $8,
+           manifest_key = $9, error = $10
+       WHERE run_id = $1
+       RETURNING data_ref
+     )
+     DELETE FROM consolidation_day_accounts WHERE data_ref IN (SELECT data_ref FROM finished)`,
     [
       run.runId,
       run.status,

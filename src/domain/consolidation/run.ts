@@ -44,6 +44,11 @@ export interface ConsolidationPlan {
   /** The run's snapshot: ledger batches holding this day's entries, and those entries. */
   batches: number;
   entries: number;
+  /**
+   * The plan staged the day's per-account sums (consolidation_day_accounts) for the partitions. Absent in
+   * plans recorded before the staging existed: their partitions read the entries.
+   */
+  staged?: boolean;
 }
 
 export interface PartitionRange {

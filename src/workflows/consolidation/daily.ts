@@ -186,7 +186,13 @@ export async function consolidationWorkflow(input: ConsolidationInput): Promise<
 
     const partitions = await step('consolidate', `${plan.entries} entries in ${plan.batches} ledger batches; ${plan.gapDays.length} gap days`, () =>
       runLimited(ranges, currentPlan.concurrency, async (range): Promise<PartitionResult> => {
-        const result = await steps.consolidatePartition({ dataRef, runId, range, gapDays: currentPlan.gapDays });
+        const result = await steps.consolidatePartition({
+          dataRef,
+          runId,
+          range,
+          gapDays: currentPlan.gapDays,
+          staged: currentPlan.staged,
+        });
         progress.partitionsDone += 1;
         totals.accounts += result.accounts;
         totals.entries += result.entries;
