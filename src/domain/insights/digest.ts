@@ -2,7 +2,8 @@
  * The weekly per-user digest, as a pure function of the user's insights in the period: how many, the most
  * used tags, the heaviest keywords (keyword weights summed over the insights) and the latest insights.
  */
-import { compareTerms, round, type Keyword } from './keywords';
+import type { Keyword } from './keywords';
+import { compareTerms, round } from './ordering';
 
 export const DIGEST_TOP_TAGS = 10;
 export const DIGEST_TOP_KEYWORDS = 10;

@@ -12,13 +12,14 @@
  *
  * Same text and same statistics → same keywords, on any machine: no randomness, no locale-dependent sort.
  */
+import { compareTerms, round } from './ordering';
 import { terms } from './text';
+
+export { compareTerms, round, WEIGHT_DECIMALS } from './ordering';
 
 export const TITLE_BOOST = 2;
 /** Most distinct terms kept per insight (its most frequent): bounds the document and the df rebuild. */
 export const MAX_TERMS_PER_INSIGHT = 500;
-/** Weights are stored rounded, so the same computation gives byte-identical documents and edges. */
-export const WEIGHT_DECIMALS = 6;
 
 export interface TermCount {
   term: string;
@@ -40,17 +41,7 @@ export interface CorpusStats {
 
 export const EMPTY_CORPUS: CorpusStats = { documents: 0, df: () => 0 };
 
-export const round = (value: number, decimals = WEIGHT_DECIMALS) => {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
-};
-
 const byCountThenTerm = (a: TermCount, b: TermCount) => b.count - a.count || compareTerms(a.term, b.term);
-
-/** Code-point order: the same on every machine, unlike localeCompare. */
-export function compareTerms(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Distinct terms with their (title-boosted) counts, most frequent first, at most MAX_TERMS_PER_INSIGHT. */
 export function countTerms(input: { title: string; content: string }): TermCount[] {
