@@ -6,10 +6,7 @@
  * On 2 cores the workflow's wall time is bounded below by its CPU-seconds / 2, which is why this is reported.
  * Linux only; elsewhere the figures are zeros.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-
-const TICKS_PER_SECOND = 100;
+import { machineCpuSeconds, pgrep, readProcessCpuSeconds } from '../support/process-cpu';
 
 export interface CpuSeconds {
   worker: number;
@@ -18,35 +15,7 @@ export interface CpuSeconds {
   machine: number;
 }
 
-function pgrep(args: string[]): number[] {
-  try {
-    return execFileSync('pgrep', args, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // nothing matched
-  }
-}
-
-/** utime + stime (+ reaped children's cutime + cstime when `children`), seconds; 0 when the process is gone. */
-function processSeconds(pid: number, children = false): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const own = Number(fields[11]) + Number(fields[12]);
-    return (children ? own + Number(fields[13]) + Number(fields[14]) : own) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
-
-function machineSeconds(): number {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    // user nice system idle iowait irq softirq steal: everything but idle and iowait.
-    const busy = ticks.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + Number(value)), 0);
-    return busy / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
+const processSeconds = (pid: number, withReapedChildren = false) => readProcessCpuSeconds(pid, withReapedChildren) ?? 0;
 
 function postgresSeconds(): Map<number, number> {
   const postmasters = new Set(pgrep(['-u', 'postgres', '-P', '1']));
@@ -65,14 +34,14 @@ export function measureCpu(): () => CpuSeconds {
   const worker = process.cpuUsage();
   const postgres = postgresSeconds();
   const temporal = temporalSeconds();
-  const machine = machineSeconds();
+  const machine = machineCpuSeconds();
   return () => {
     const used = process.cpuUsage(worker);
     return {
       worker: (used.user + used.system) / 1e6,
       postgres: sinceThen(postgres, postgresSeconds()),
       temporal: sinceThen(temporal, temporalSeconds()),
-      machine: machineSeconds() - machine,
+      machine: machineCpuSeconds() - machine,
     };
   };
 }

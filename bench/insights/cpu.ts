@@ -5,26 +5,16 @@
  * (much), and `cores / total CPU per insight` is what the machine could do with nothing else running.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fluxoHome } from '../../scripts/stack/context';
+import { readProcessCpuSeconds } from '../support/process-cpu';
 
 const SERVICES = { temporal: 'Temporal', mongo: 'FerretDB', neo4j: 'Neo4j' } as const;
-/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux this runs on). */
-const TICKS_PER_SECOND = 100;
-
-function fluxoHome(): string {
-  if (process.env.FLUXO_HOME) return process.env.FLUXO_HOME;
-  return process.getuid?.() === 0 ? '/var/lib/fluxo' : join(homedir(), '.fluxo');
-}
 
 /** utime + stime of one process (all its threads) in ms, or null when it cannot be read. */
 function cpuMs(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
+  const seconds = readProcessCpuSeconds(pid);
+  return seconds === null ? null : seconds * 1000;
 }
 
 function pidOf(service: string): number | null {

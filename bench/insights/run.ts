@@ -40,6 +40,7 @@ import { connectTemporal } from '../../src/stores/temporal';
 import { createWorkers } from '../../src/workers/run-workers';
 import { BENCH_ID_PREFIX, benchInsightId, generateCorpus, type BenchInsight } from './corpus';
 import { appendBenchmarkSection } from '../support/benchmarks-file';
+import { inPool as pool } from '../support/bench-helpers';
 import { cpuPerItem, formatCpu, sampleCpu } from './cpu';
 import { temporalCeiling } from './temporal-ceiling';
 import { ensureInsightIndexes } from '../../src/activities/insights/schema';
@@ -77,19 +78,6 @@ const stats = (samples: number[]) => {
 };
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 const seconds = (value: number) => `${(value / 1000).toFixed(1)} s`;
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function pool<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index]!, index);
-      }
-    }),
-  );
-}
 
 /**
  * Wipes one bench database and graph scope, in batches: a scope holds tens of thousands of nodes, and Neo4j

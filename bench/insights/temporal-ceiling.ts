@@ -8,22 +8,13 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../../src/config';
 import { emptyChangeSignal, type emptyInsightWorkflow } from './empty-workflow';
+import { inPool } from '../support/bench-helpers';
 import { cpuPerItem, sampleCpu } from './cpu';
 
 export interface CeilingResult {
   wallMs: number;
   rate: number;
   cpu: ReturnType<typeof cpuPerItem>;
-}
-
-/** Runs `work` over 0..count-1 with at most `limit` in flight. */
-async function inPool(count: number, limit: number, work: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, count) }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
 }
 
 export async function temporalCeiling(config: Config, client: Client, count: number, concurrency: number): Promise<CeilingResult> {
@@ -41,7 +32,7 @@ export async function temporalCeiling(config: Config, client: Client, count: num
     const cpuBefore = sampleCpu();
     const started = Date.now();
     const handles: Array<{ result(): Promise<unknown> }> = [];
-    await inPool(count, concurrency, async (index) => {
+    await inPool(Array.from({ length: count }, (_, index) => index), concurrency, async (index) => {
       handles.push(
         await client.workflow.signalWithStart<typeof emptyInsightWorkflow, [{ changeId: string }]>('emptyInsightWorkflow', {
           workflowId: `bench-empty-insight-${tag}-${index}`,
@@ -51,8 +42,8 @@ export async function temporalCeiling(config: Config, client: Client, count: num
         }),
       );
     });
-    await inPool(handles.length, concurrency * 2, async (index) => {
-      await handles[index]!.result();
+    await inPool(handles, concurrency * 2, async (handle) => {
+      await handle.result();
     });
     const wallMs = Date.now() - started;
     return { wallMs, rate: count / (wallMs / 1000), cpu: cpuPerItem(cpuBefore, sampleCpu(), count) };

@@ -10,6 +10,19 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   return { result, ms: performance.now() - started };
 }
 
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function inPool<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await work(items[index]!, index);
+      }
+    }),
+  );
+}
+
 /** The URL of database `name` on the server of `baseUrl`. */
 export const databaseUrlOn = (baseUrl: string | URL, name: string) =>
   Object.assign(new URL(baseUrl.toString()), { pathname: `/${name}` }).toString();

@@ -22,24 +22,43 @@ export interface ProcessGroup {
   user?: string;
 }
 
-function pids(group: ProcessGroup): number[] {
-  const args = group.pgid ? ['-g', String(group.pgid)] : group.user ? ['-u', group.user] : ['-f', group.pattern!];
+/** The pids `pgrep <args>` finds; none when nothing matches (pgrep then exits 1). */
+export function pgrep(args: string[]): number[] {
   try {
     return execFileSync('pgrep', args, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
-    return []; // pgrep exits 1 when nothing matches
+    return [];
   }
 }
 
-/** utime + stime of a process, in seconds; 0 when it is gone. */
-function cpuSeconds(pid: number): number {
+/**
+ * utime + stime of a process in seconds (plus its reaped children's cutime + cstime with `withReapedChildren`:
+ * a server's ended workers); null when it cannot be read (gone, or not Linux).
+ */
+export function readProcessCpuSeconds(pid: number, withReapedChildren = false): number | null {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    const ticks = Number(fields[11]) + Number(fields[12]) + (withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy CPU-seconds of the whole machine since boot (/proc/stat: everything but idle and iowait); 0 elsewhere. */
+export function machineCpuSeconds(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    // user nice system idle iowait irq softirq steal
+    const busy = ticks.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + Number(value)), 0);
+    return busy / TICKS_PER_SECOND;
   } catch {
     return 0;
   }
 }
+
+const pids = (group: ProcessGroup) => pgrep(group.pgid ? ['-g', String(group.pgid)] : group.user ? ['-u', group.user] : ['-f', group.pattern!]);
+const cpuSeconds = (pid: number) => readProcessCpuSeconds(pid) ?? 0;
 
 /** Starts measuring; the returned function gives each group's CPU seconds since then. */
 export function measureCpu(groups: ProcessGroup[]): () => Record<string, number> {
