@@ -9,6 +9,28 @@ export interface PostgresStore extends StoreHealth {
   transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Runs `work` with a client checked out of `pool`. A checked-out client whose connection drops (server
+ * restart) emits 'error' besides failing its query; unheard, that event would crash the process, so it is
+ * heard here, and such a client is discarded on release instead of going back to the pool. The failed query
+ * is what the caller sees. `work` gets `markBroken` for failures it learns of itself (a ROLLBACK that failed).
+ */
+export async function withPoolClient<T>(pool: Pool, work: (client: PoolClient, markBroken: () => void) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  const markBroken = () => {
+    broken = true;
+  };
+  client.on('error', markBroken);
+  try {
+    return await work(client, markBroken);
+  } finally {
+    // A broken client keeps the listener: its socket may still report the drop after release.
+    if (!broken) client.off('error', markBroken);
+    client.release(broken);
+  }
+}
+
 export function createPostgresStore(config: Config): PostgresStore {
   let pool: Pool | undefined;
   const get = () => {
@@ -27,20 +49,18 @@ export function createPostgresStore(config: Config): PostgresStore {
   return {
     name: 'postgres',
     pool: get,
-    async transaction(work) {
-      const client = await get().connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (work) =>
+      withPoolClient(get(), async (client, markBroken) => {
+        try {
+          await client.query('BEGIN');
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(markBroken);
+          throw error;
+        }
+      }),
     async check() {
       await withTimeout(get().query('SELECT 1'), config.DATABASE_CONNECT_TIMEOUT_MS, 'postgres');
     },
